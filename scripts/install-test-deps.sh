@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the tests use: tshark (the decoding oracle), editcap (pcapng
+# conversion) and rsplib's C handlespace (benchmark reference). Idempotent; uses sudo when not root.
+set -euo pipefail
+pkgs=()
+command -v tshark >/dev/null 2>&1 || pkgs+=(tshark)
+command -v editcap >/dev/null 2>&1 || pkgs+=(wireshark-common)
+dpkg -s librsplib-dev >/dev/null 2>&1 || pkgs+=(librsplib-dev)
+[ ${#pkgs[@]} -eq 0 ] && exit 0
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+echo "install-test-deps: installing ${pkgs[*]}" >&2
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq "${pkgs[@]}" >/dev/null
