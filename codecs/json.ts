@@ -2,6 +2,7 @@
  * Plain-JSON form of decoded values: byte strings become lower-case hex; a pool handle also gets a
  * `…Text` sibling when all its octets are printable ASCII. `fromJson(toJson(v))` equals `v`.
  */
+import { causeName } from './constants.js';
 import { EncodeError } from './errors.js';
 import type { Message } from './types.js';
 
@@ -25,6 +26,8 @@ export function toJson(value: unknown): Json {
     for (const [k, v] of Object.entries(value)) {
       if (v === undefined) continue;
       out[k] = toJson(v);
+      // An error cause also gets its name: the RFC 5354 one, or rsplib's for its private numbers.
+      if (k === 'code' && typeof v === 'number' && 'info' in value) out.codeName = causeName(v);
       if (TEXT_FIELDS.has(k) && v instanceof Uint8Array && printable(v)) out[`${k}Text`] = Buffer.from(v).toString('latin1');
     }
     return out;
@@ -44,7 +47,7 @@ function fromJson(json: unknown, path: string): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(json)) {
     const p = path ? `${path}.${k}` : k;
-    if (k.endsWith('Text') && TEXT_FIELDS.has(k.slice(0, -4))) continue;
+    if ((k.endsWith('Text') && TEXT_FIELDS.has(k.slice(0, -4))) || k === 'codeName') continue;
     if (BYTE_FIELDS.has(k)) {
       if (typeof v !== 'string' || !/^([0-9a-fA-F]{2})*$/.test(v)) throw new EncodeError(`expected an even-length hex string`, p);
       out[k] = new Uint8Array(Buffer.from(v, 'hex'));
