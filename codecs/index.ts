@@ -22,3 +22,4 @@ export { serverInformationParameter } from './params/server-information.js';
 export { operationErrorParameter } from './params/operation-error.js';
 export type { ParamCodec, ParamDecodeOptions } from './params/codec.js';
 export { toJson, messageFromJson, type Json } from './json.js';
+export { tsharkFields, type TsharkFields } from './tshark.js';

@@ -104,6 +104,14 @@ describe('pcapng', () => {
     expect(d.messages).toHaveLength(1);
   });
 
+  it('reports input ending inside a skipped block at the block start', () => {
+    const head = concat(shb(true), idb(LINKTYPE.raw, true));
+    const file = concat(head, pcapngBlock(0x40000bad, new Uint8Array(5000), true)).subarray(0, head.length + 3000);
+    for (const size of [100, 4096]) {
+      expect(decode(file, { maxRecordBytes: 1024 }, size).error).toMatchObject({ code: 'RSP_ERR_CAPTURE_TRUNCATED', offset: head.length });
+    }
+  });
+
   it('cuts a Simple Packet to the interface snap length', () => {
     const frame = ipv4({ protocol: 17, payload: udp(3863, 3863, rsMessage(0x0a, 8)) });
     const d = decode(concat(shb(true), idb(LINKTYPE.raw, true, { snaplen: 30 }), spb(frame, true)));
@@ -225,10 +233,12 @@ describe('unreadable input', () => {
   });
 });
 
-it('hands out message bytes the caller owns', () => {
-  const file = pcapFile([{ data: ethernet(msg(1, 1)) }]);
-  const d = decode(file);
-  const before = hex(d.messages[0]!.bytes);
-  file.fill(0);
-  expect(hex(d.messages[0]!.bytes)).toBe(before);
+it('hands out message bytes the caller owns, also when fed Node Buffers (whose slice() is a view)', () => {
+  for (const file of [pcapFile([{ data: ethernet(msg(1, 1)) }]), Buffer.from(pcapFile([{ data: ethernet(msg(1, 1)) }]))]) {
+    const d = decode(file);
+    const before = hex(d.messages[0]!.bytes);
+    file.fill(0);
+    expect(hex(d.messages[0]!.bytes)).toBe(before);
+    expect(d.messages[0]!.bytes.constructor).toBe(Uint8Array);
+  }
 });
