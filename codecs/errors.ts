@@ -81,7 +81,13 @@ export class DecodeError extends Error {
   readonly needed: number | undefined;
 
   constructor(code: ErrorCode, message: string, init: DecodeErrorInit) {
+    // A decode error describes the input (code, offset, path), not our call stack; skipping the
+    // stack capture makes rejecting malformed input several times cheaper, which fuzzing and
+    // registrars under attack depend on.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(`${code} at offset ${init.offset} (${init.path || 'message'}): ${message}`);
+    Error.stackTraceLimit = limit;
     this.code = code;
     this.offset = init.offset;
     this.path = init.path;

@@ -39,6 +39,15 @@ export interface DecodeResult extends Decoded<Message> {
   readonly toReport: readonly UnknownParameter[];
 }
 
+/** Per-spec flag data, computed once instead of per message. */
+interface FlagInfo {
+  readonly all: number;
+  readonly letters: readonly (readonly [string, number])[];
+}
+const FLAGS = new Map<MessageSpec, FlagInfo>(
+  [...ASAP_SPECS, ...ENRP_SPECS].map((s) => [s, { all: Object.values(s.flagBits).reduce((a, b) => a | b, 0), letters: Object.entries(s.flagBits) }]),
+);
+
 const byCode = (specs: readonly MessageSpec[]) => new Map(specs.map((s) => [s.code, s]));
 const byType = (specs: readonly MessageSpec[]) => new Map(specs.map((s) => [s.type as string, s]));
 const DECODE_SPECS: Readonly<Record<Protocol, ReadonlyMap<number, MessageSpec>>> = { asap: byCode(ASAP_SPECS), enrp: byCode(ENRP_SPECS) };
@@ -103,14 +112,14 @@ function decodeAs(bytes: Uint8Array, options: DecodeOptions, profile: Profile): 
     });
   }
 
-  const allBits = Object.values(s.flagBits).reduce((a, b) => a | b, 0);
+  const { all: allBits, letters } = FLAGS.get(s)!;
   const reservedFlags = header.flags & ~allBits;
   if (reservedFlags !== 0) {
     // Undefined flag bits are sent as zero; receivers ignore them, so only strict mode objects.
     ctx.violation(ERR.reservedNonZero, `undefined flag bits 0x${reservedFlags.toString(16)}`, offset + 1, `${typeName}.flags`);
   }
   const flags: Record<string, boolean> = {};
-  for (const [letter, bit] of Object.entries(s.flagBits)) flags[letter] = (header.flags & bit) !== 0;
+  for (const [letter, bit] of letters) flags[letter] = (header.flags & bit) !== 0;
 
   const fixed = offset + 4;
   const params = new ParamWalker(ctx, fixed + s.fixedLength, offset + L, typeName, true);

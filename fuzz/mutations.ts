@@ -81,14 +81,18 @@ function refreshMessageLength(b: Uint8Array): Uint8Array {
   return b;
 }
 
+/** The element at index `i` modulo the list's length (any integer is a valid index). */
+function pick<T>(xs: readonly T[], i: number): T | undefined {
+  return xs.length ? xs[((i % xs.length) + xs.length) % xs.length] : undefined;
+}
+
 /**
  * Apply one mutation. `firstParam` is where the message's parameters start (4 + fixed fields);
  * an out-of-range index wraps, a mutation with nothing to act on returns the input unchanged.
  */
 export function applyMutation(input: Uint8Array, m: Mutation, firstParam: number): Uint8Array {
   const b = Uint8Array.from(input);
-  const tlvs = () => findTlvs(b, Math.min(firstParam, b.length));
-  const pick = <T>(xs: readonly T[], i: number): T | undefined => (xs.length ? xs[((i % xs.length) + xs.length) % xs.length] : undefined);
+  const tlvs = (): TlvSpan[] => findTlvs(b, Math.min(firstParam, b.length));
   switch (m.kind) {
     case 'bitFlip': {
       if (b.length === 0) return b;

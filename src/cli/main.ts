@@ -4,6 +4,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerDecode } from './decode.js';
+import { registerSimulate } from './simulate.js';
+import { registerFuzz } from './fuzz.js';
 
 /** Exit statuses shared by every command. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 } as const);
@@ -20,6 +22,8 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)');
   registerDecode(program, out, err);
+  registerSimulate(program, out, err);
+  registerFuzz(program, out, err);
   return program;
 }
 
