@@ -39,6 +39,7 @@ interface SimulateFlags {
   seconds: number;
   seed: number;
   loss: number;
+  lossUntil?: number;
   partition?: Partition[];
   killRegistrar?: Map<number, number>;
   json?: boolean;
@@ -55,6 +56,7 @@ export function registerSimulate(program: Command, out: NodeJS.WritableStream, _
     .option('--seconds <s>', 'virtual seconds to run', int(1), 60)
     .option('--seed <x>', 'seed of every random choice', int(0), 1)
     .option('--loss <p>', 'probability that a message is lost', probability, 0)
+    .option('--loss-until <s>', 'losses stop at this time (seconds), for a quiet end', (v: string) => int(0)(v) * 1000)
     .option('--partition <spec>', 'cut registrars off: indices@from-until (seconds), repeatable', partition)
     .option('--kill-registrar <spec>', 'registrar index dies at a time: i@seconds, repeatable', kill)
     .option('--json', 'print the result as JSON')
@@ -66,6 +68,7 @@ export function registerSimulate(program: Command, out: NodeJS.WritableStream, _
         seconds: flags.seconds,
         seed: flags.seed,
         loss: flags.loss,
+        ...(flags.lossUntil !== undefined ? { lossUntil: flags.lossUntil } : {}),
         ...(flags.partition !== undefined ? { partitions: flags.partition } : {}),
         ...(flags.killRegistrar !== undefined ? { kills: flags.killRegistrar } : {}),
       };

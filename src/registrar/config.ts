@@ -77,6 +77,21 @@ export interface RegistrarConfig {
    * rsplib, which then stops auditing that peer for good — CK-2 step 2).
    */
   readonly syncTimeout: number;
+  /**
+   * HU-2: whether a DEL_PE may remove a PE whose recorded home is not the sender. `false` is
+   * rsplib (no ownership check at all). `true` is the reading that only the home PR announces a
+   * PE's removal (HU-1, DR-2; RFC wording UNCONFIRMED): a stale DEL_PE from a PR that was taken
+   * over while partitioned must not delete the PE its new home monitors, or the handlespaces only
+   * reconverge at the PE's next re-registration.
+   */
+  readonly delPeRequiresHome: boolean;
+  /**
+   * PP-2 / PP-4: keep retrying configured (static) peers after they were removed as dead or taken
+   * over, so a PR cut off by a partition is found again when it heals even without multicast
+   * Presence. rsplib's handling of static entries after failure is UNCONFIRMED (not verified in
+   * the digest); without this, a healed partition never rejoins unless `enrpAnnounce` is on.
+   */
+  readonly retryStaticPeers: boolean;
   /** Peers known from configuration (PP-2), by server ID. */
   readonly staticPeers: readonly number[];
   /** This PR's ENRP endpoint, put into its Server Information. */
@@ -113,6 +128,8 @@ export function defaultConfig(serverId: number, overrides: Partial<RegistrarConf
     duplicatePeId: 'reject',
     abortAfterMalformed: 0,
     syncTimeout: 0,
+    delPeRequiresHome: true,
+    retryStaticPeers: true,
     staticPeers: [],
     enrpTransport: { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses: [] },
     ...overrides,
@@ -129,6 +146,7 @@ export const RSPLIB_PRESET: Partial<RegistrarConfig> = Object.freeze({
   takeoverExpiryInterval: 5000,
   takeoverWithoutPeers: 'abandon',
   duplicatePeId: 'update',
+  delPeRequiresHome: false,
 } satisfies Partial<RegistrarConfig>);
 
 /** rsplib's configuration for `serverId`. */

@@ -131,9 +131,16 @@ function handleUpdate(core: RegistrarCore, m: EnrpHandleUpdate): void {
   if (m.updateAction === UPDATE_ACTION.addPe) {
     applyForeign(core, m.poolHandle, m.poolElement, 'HU-2');
   } else if (m.updateAction === UPDATE_ACTION.delPe) {
-    // HU-2 (rsplib): DEL_PE removes the entry whoever owns it.
     const e = core.handlespace.find(m.poolHandle, m.poolElement.peId);
-    if (e !== undefined) core.removePe(e, 'handleUpdate', 'HU-2', false);
+    if (e === undefined) return;
+    // HU-2: rsplib removes the entry whoever owns it. With `delPeRequiresHome` only the PE's
+    // recorded home may announce its removal (HU-1): a DEL_PE from a former owner (taken over
+    // while partitioned, its Keep-Alives now unanswered) must not delete the new home's PE.
+    if (core.config.delPeRequiresHome && e.homeRegistrarId !== m.senderId) {
+      core.log('info', 'update.delPeNotFromHome', 'HU-2', { peId: e.peId, from: m.senderId, owner: e.homeRegistrarId });
+      return;
+    }
+    core.removePe(e, 'handleUpdate', 'HU-2', false);
   } else {
     core.log('debug', 'update.unknownAction', 'HU-2', { action: m.updateAction });
   }

@@ -29,6 +29,10 @@ export function removePeer(core: RegistrarCore, id: number, reason: string): voi
   if (!core.peers.delete(id)) return;
   core.takeovers.delete(id);
   core.log('info', 'peer.removed', 'PP-4', { peer: id, reason });
+  // PP-2: a configured peer is never forgotten for good: a fresh entry (no takeover state, no
+  // sync, ownership already settled) is probed again after MAX-TIME-LAST-HEARD, so a PR that was
+  // only cut off rejoins once the partition heals even when no multicast Presence reaches us.
+  if (core.config.retryStaticPeers && id !== core.id && core.config.staticPeers.includes(id)) addPeer(core, id, false);
 }
 
 /** PP-1: Presence to every peer, plus the multicast copy with Receiving ID 0. */

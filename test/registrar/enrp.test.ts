@@ -54,6 +54,37 @@ describe('Presence and peer table (PP-*)', () => {
     expect(count).toBeGreaterThanOrEqual(4);
   });
 
+  it('HU-2: DEL_PE from a PR that is not the recorded home is ignored (delPeRequiresHome); rsplib removes it anyway', () => {
+    const del = (rg: Rig, from: number, peId: number) =>
+      enrp(rg, 900, { protocol: 'enrp', type: 'handleUpdate', flags: { T: false }, senderId: from, receiverId: 100, updateAction: 1, poolHandle: POOL, poolElement: foreignPe(peId, from) });
+    for (const profile of ['rfc', 'rsplib'] as const) {
+      const rg = rig(profile);
+      enrp(rg, 900, presence(200));
+      enrp(rg, 900, presence(300));
+      add(rg, 300, 5); // 300 took the PE over from 200 (or it re-registered there)
+      up(rg, 1);
+      asap(rg, 1, registration(6)); // this PR's own PE
+      del(rg, 200, 5); // stale: 200 is no longer its home
+      del(rg, 200, 6);
+      expect(rg.r.handlespace.find(POOL, 5) !== undefined).toBe(profile === 'rfc');
+      expect(rg.r.handlespace.find(POOL, 6) !== undefined).toBe(profile === 'rfc');
+      del(rg, 300, 5); // the home's DEL_PE always applies
+      expect(rg.r.handlespace.find(POOL, 5)).toBeUndefined();
+    }
+  });
+
+  it('PP-2: a configured peer removed as dead is probed again, so it rejoins after a partition (retryStaticPeers)', () => {
+    const rg = rig('rfc', { staticPeers: [200], peerMaxTimeLastHeard: 3000, peerMaxTimeNoResponse: 1000, peerHeartbeatCycle: 1e9 });
+    rg.advance(3000); // probe
+    rg.advance(1000);
+    expect(rg.r.peerIds()).toEqual([200]); // declared dead, owned nothing, re-entered at once
+    expect(toPeers(rg.advance(3000)).filter((x) => x.peerId === 200 && x.message.type === 'presence' && x.message.flags.R)).toHaveLength(1);
+    const off = rig('rfc', { staticPeers: [200], retryStaticPeers: false, peerMaxTimeLastHeard: 3000, peerMaxTimeNoResponse: 1000, peerHeartbeatCycle: 1e9 });
+    off.advance(3000);
+    off.advance(1000);
+    expect(off.r.peerIds()).toEqual([]);
+  });
+
   it('PP-4: silent peer probed after MAX-TIME-LAST-HEARD, dropped after MAX-TIME-NO-RESPONSE when it owns nothing', () => {
     const rg = rig('rfc', { peerMaxTimeLastHeard: 3000, peerMaxTimeNoResponse: 1000, peerHeartbeatCycle: 1e9 });
     enrp(rg, 900, presence(200));

@@ -4,10 +4,10 @@ import type { SimulationOptions, SimulationResult } from './simulation.js';
 /** Plain-text report. */
 export function formatReport(o: SimulationOptions, r: SimulationResult): string {
   const lines: string[] = [];
-  lines.push(`operation scope: ${o.registrars} registrars, ${o.pes} PEs, ${o.pus} PUs, ${o.seconds} s, seed ${o.seed}, loss ${o.loss ?? 0}`);
+  lines.push(`operation scope: ${o.registrars} registrars, ${o.pes} PEs, ${o.pus} PUs, ${o.seconds} s, seed ${o.seed}, loss ${o.loss ?? 0}${o.lossUntil !== undefined ? ` until ${o.lossUntil / 1000} s` : ''}`);
   lines.push(`registrations: ${r.registrations} new, ${r.reregistrations} re-registrations, ${r.refusals} refused`);
   lines.push(
-    `handle resolutions: ${r.resolutions} (unknown pool ${r.unknownPool}); latency ms mean ${r.latency.mean.toFixed(3)} p50 ${r.latency.p50} p99 ${r.latency.p99} max ${r.latency.max}`,
+    `handle resolutions: ${r.resolutions} (unknown pool ${r.unknownPool}, timed out ${r.resolutionTimeouts}); latency ms mean ${r.latency.mean.toFixed(3)} p50 ${r.latency.p50} p99 ${r.latency.p99} max ${r.latency.max}`,
   );
   const rem = Object.entries(r.removals);
   lines.push(`removals: ${rem.length === 0 ? 'none' : rem.map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -26,11 +26,15 @@ export interface SimulationOptions {
   readonly seed: number;
   /** Probability that any one message is lost. */
   readonly loss?: number;
+  /** Losses stop at this time (ms), so the run can end in a quiet period; default: never. */
+  readonly lossUntil?: number;
   readonly partitions?: readonly Partition[];
   /** Registrar index → time (ms) at which it dies. */
   readonly kills?: ReadonlyMap<number, number>;
   /** Pools the PEs spread over. */
   readonly pools?: number;
+  /** Registrars multicast a copy of each Presence (rsplib `-enrpannounce`); default true. */
+  readonly enrpAnnounce?: boolean;
 }
 
 /** One agreement sample. */
@@ -46,6 +50,8 @@ export interface SimulationResult {
   readonly reregistrations: number;
   readonly refusals: number;
   readonly resolutions: number;
+  /** Handle Resolutions that got no answer within the PU's request timeout (request or answer lost). */
+  readonly resolutionTimeouts: number;
   readonly unknownPool: number;
   readonly latency: { readonly mean: number; readonly p50: number; readonly p99: number; readonly max: number };
   readonly removals: Readonly<Record<string, number>>;
@@ -68,11 +74,18 @@ interface Pe {
   association: number;
 }
 
+/** One Handle Resolution a PU has sent and not yet had answered. */
+interface PendingRequest {
+  readonly id: number;
+  readonly sentAt: number;
+}
+
 interface Pu {
   readonly index: number;
   registrar: number;
   association: number;
-  readonly pending: Map<string, number[]>;
+  /** Outstanding requests by ID; latency is measured against the request that was answered. */
+  readonly pending: Map<number, PendingRequest>;
 }
 
 /** One end of an ASAP association: the registrar index and the PE/PU on the other side. */
@@ -85,6 +98,8 @@ interface AsapAssociation {
 const POLICY: Policy = { name: 'roundRobin' };
 const REGISTRATION_LIFE = 30_000;
 const REREGISTER_EVERY = 10_000;
+/** rsplib PU request timeout (registrar-behaviour.md §2.1): an unanswered request is given up. */
+const REQUEST_TIMEOUT = 3000;
 
 /** Runs the scenario to the end and returns its result. */
 export function simulate(o: SimulationOptions): SimulationResult {
@@ -98,7 +113,9 @@ export function simulate(o: SimulationOptions): SimulationResult {
   const regs = ids.map(
     (id, i) =>
       new Registrar(
-        rsplibConfig(id, { seed: (o.seed * 7919 + i) >>> 0, staticPeers: ids.filter((x) => x !== id), syncTimeout: 10_000 }),
+        // rsplib's timers, but with the two convergence switches on: a stalled CK-2 re-sync is
+        // retried (syncTimeout) and only a PE's home may delete it with DEL_PE (HU-2).
+        rsplibConfig(id, { seed: (o.seed * 7919 + i) >>> 0, staticPeers: ids.filter((x) => x !== id), syncTimeout: 10_000, delPeRequiresHome: true, enrpAnnounce: o.enrpAnnounce ?? true }),
         () => q.now,
       ),
   );
@@ -113,6 +130,13 @@ export function simulate(o: SimulationOptions): SimulationResult {
   let reregistrations = 0;
   let refusals = 0;
   let unknownPool = 0;
+  let resolutionTimeouts = 0;
+  let nextRequestId = 1;
+  /**
+   * The PU request the registrar is handling right now. The registrar answers a Handle Resolution
+   * within the same `handle()` call, so the response it emits belongs to exactly this request.
+   */
+  let answering: PendingRequest | undefined;
   let lost = 0;
   let internalErrors = 0;
 
@@ -125,7 +149,7 @@ export function simulate(o: SimulationOptions): SimulationResult {
   };
   const delay = (): number => 1 + rnd.nextBelow(4);
   const dropped = (): boolean => {
-    if (loss > 0 && rnd.nextFloat() < loss) {
+    if (loss > 0 && q.now < (o.lossUntil ?? Number.POSITIVE_INFINITY) && rnd.nextFloat() < loss) {
       lost++;
       return true;
     }
@@ -155,9 +179,10 @@ export function simulate(o: SimulationOptions): SimulationResult {
             const assoc = asapAssoc.get(a.association);
             if (assoc === undefined || dropped()) break;
             const m = a.message as AsapMessage;
+            const request = answering;
             q.schedule(q.now + delay(), () => {
               if (assoc.pe !== undefined) peReceive(assoc.pe, i, a.association, m);
-              else if (assoc.pu !== undefined) puReceive(assoc.pu, m);
+              else if (assoc.pu !== undefined) puReceive(assoc.pu, m, request);
             });
           }
           break;
@@ -318,12 +343,21 @@ export function simulate(o: SimulationOptions): SimulationResult {
 
   // ---- PUs -------------------------------------------------------------------------------
   const pus: Pu[] = [];
-  const puReceive = (pu: Pu, m: AsapMessage): void => {
+  const puReceive = (pu: Pu, m: AsapMessage, request: PendingRequest | undefined): void => {
     if (m.type !== 'handleResolutionResponse') return;
-    const key = Buffer.from(m.poolHandle).toString('hex');
-    const sentAt = pu.pending.get(key)?.shift();
-    if (sentAt !== undefined) latencies.push(q.now - sentAt);
+    // Pair the answer with the request it answers, not with the oldest one outstanding: after a
+    // loss the oldest is the lost one, and pairing with it inflated latencies by whole seconds.
+    if (request === undefined || !pu.pending.delete(request.id)) return; // late: already timed out
+    latencies.push(q.now - request.sentAt);
     if (m.operationError !== undefined) unknownPool++;
+  };
+  const deliverRequest = (reg: number, association: number, m: AsapMessage, request: PendingRequest): void => {
+    answering = request;
+    try {
+      deliver(reg, { kind: 'asap', association, message: m });
+    } finally {
+      answering = undefined;
+    }
   };
   const resolveLoop = (pu: Pu): void => {
     if (!alive[pu.registrar]) {
@@ -340,13 +374,14 @@ export function simulate(o: SimulationOptions): SimulationResult {
     const pool = new TextEncoder().encode(`pool-${rnd.nextBelow(pools)}`);
     const m: AsapMessage = { protocol: 'asap', type: 'handleResolution', poolHandle: pool };
     count(m);
-    const key = Buffer.from(pool).toString('hex');
-    const list = pu.pending.get(key) ?? [];
-    list.push(q.now);
-    pu.pending.set(key, list);
+    const request: PendingRequest = { id: nextRequestId++, sentAt: q.now };
+    pu.pending.set(request.id, request);
+    q.schedule(q.now + REQUEST_TIMEOUT, () => {
+      if (pu.pending.delete(request.id)) resolutionTimeouts++;
+    });
     const reg = pu.registrar;
     const assoc = pu.association;
-    if (alive[reg] && !dropped()) q.schedule(q.now + delay(), () => deliver(reg, { kind: 'asap', association: assoc, message: m }));
+    if (alive[reg] && !dropped()) q.schedule(q.now + delay(), () => deliverRequest(reg, assoc, m, request));
     q.schedule(q.now + 750 + rnd.nextBelow(500), () => resolveLoop(pu));
   };
   for (let k = 0; k < o.pus; k++) {
@@ -398,6 +433,7 @@ export function simulate(o: SimulationOptions): SimulationResult {
     reregistrations,
     refusals,
     resolutions: latencies.length,
+    resolutionTimeouts,
     unknownPool,
     latency: {
       mean: sorted.length === 0 ? 0 : sorted.reduce((a, b) => a + b, 0) / sorted.length,
