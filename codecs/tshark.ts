@@ -7,7 +7,7 @@
  * It walks the canonical encoding of the message, which for rsplib's traffic equals the captured
  * octets (tested on every shared capture).
  */
-import { PARAM, POLICY } from './constants.js';
+import { CAUSE, PARAM, POLICY } from './constants.js';
 import { encode } from './message.js';
 import type { Message } from './types.js';
 import { pad4 } from './wire.js';
@@ -31,6 +31,20 @@ const POLICY_FIELDS: ReadonlyMap<number, readonly string[]> = new Map([
   [POLICY.randomizedLeastUsed, ['load']],
   [POLICY.weightedRandomDpf, ['weight', 'weight_dpf', 'distance']],
   [POLICY.leastUsedDpf, ['load', 'load_dpf', 'distance']],
+]);
+
+/**
+ * Causes whose info Wireshark dissects as the offending parameter (RFC 5354 §3.12), showing its
+ * fields instead of a raw `cause_info`.
+ */
+const TLV_INFO_CAUSES: ReadonlySet<number> = new Set([CAUSE.unrecognizedParameter, CAUSE.invalidValues, CAUSE.inconsistentPoolingPolicy, CAUSE.inconsistentTransportType]);
+/** Causes the RFC defines without info: Wireshark shows none, even when octets are present. */
+const NO_INFO_CAUSES: ReadonlySet<number> = new Set([
+  CAUSE.nonUniquePeIdentifier,
+  CAUSE.lackOfResources,
+  CAUSE.inconsistentDataControlConfiguration,
+  CAUSE.unknownPoolHandle,
+  CAUSE.rejectedSecurity,
 ]);
 
 /** Parameter types (RFC numbering, all 16 bits as Wireshark compares them) that hold nested parameters after a fixed part. */
@@ -158,7 +172,9 @@ export function tsharkFields(m: Message): TsharkFields {
           const len = (b[c + 2]! << 8) | b[c + 3]!;
           put('cause_code', c, c + 2);
           put('cause_length', c + 2, c + 4);
-          if (len > 4) put('cause_info', c + 4, c + len);
+          const code = (b[c]! << 8) | b[c + 1]!;
+          if (len > 4 && TLV_INFO_CAUSES.has(code)) tlvs(c + 4, c + len);
+          else if (len > 4 && !NO_INFO_CAUSES.has(code)) put('cause_info', c + 4, c + len);
           const next = Math.min(c + pad4(len), e);
           if (next > c + len) put('cause_padding', c + len, next);
           c = next;

@@ -89,6 +89,8 @@ function readAddresses(ctx: DecodeContext, tlv: Tlv, start: number, kind: Transp
 /** Write any transport parameter. */
 export function writeTransport(w: Writer, t: TransportParameter, path: string): void {
   checkPort(t.port, path);
+  // Every transport names at least one address; encoding none would produce what decode rejects.
+  if (t.addresses.length === 0) throw new EncodeError('a transport parameter needs at least one address', `${path}.addresses`);
   const start = beginParam(w, TRANSPORT_PARAM[t.transport], path);
   w.u16(t.port, path);
   if (t.transport === 'sctp' || t.transport === 'tcp') {

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDecode } from './decode.js';
 import { registerSimulate } from './simulate.js';
 import { registerFuzz } from './fuzz.js';
+import { registerConformance } from './conformance.js';
 
 /** Exit statuses shared by every command. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 } as const);
@@ -24,6 +25,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
   registerDecode(program, out, err);
   registerSimulate(program, out, err);
   registerFuzz(program, out, err);
+  registerConformance(program, out, err);
   return program;
 }
 

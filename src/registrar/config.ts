@@ -131,7 +131,10 @@ export function defaultConfig(serverId: number, overrides: Partial<RegistrarConf
     delPeRequiresHome: true,
     retryStaticPeers: true,
     staticPeers: [],
-    enrpTransport: { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses: [] },
+    // The unspecified address stands for "whatever the socket is bound to" (rsplib's "auto") until a
+    // networked registrar fills in the addresses it listens on; a transport without any address
+    // cannot be encoded.
+    enrpTransport: { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses: [{ family: 'ipv4', address: '0.0.0.0' }] },
     ...overrides,
   } satisfies RegistrarConfig);
 }

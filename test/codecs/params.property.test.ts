@@ -103,3 +103,9 @@ describe('parameter codecs: examples', () => {
     expect(() => policyParameter.encode({ name: 'leastUsed' })).toThrow(/load/);
   });
 });
+
+describe('encode refuses what decode rejects', () => {
+  it('a transport without addresses', () => {
+    expect(() => sctpTransport.encode({ transport: 'sctp', port: 1, transportUse: 'dataOnly', addresses: [] })).toThrow(/at least one address/);
+  });
+});

@@ -1,0 +1,110 @@
+/**
+ * `rserpool-harness conformance`: runs the conformance suite against a registrar and writes the
+ * reports. Without --target the reference registrar runs in-process on a virtual clock.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { Command, InvalidArgumentError } from 'commander';
+import { ALL_CASES } from '../../conformance/index.js';
+import { InProcessTarget } from '../conformance/in-process-target.js';
+import { failureDetails, htmlReport, jsonReport, junitXml, progressLine, summaryTable } from '../conformance/reporters.js';
+import { runCases, selectCases } from '../conformance/runner.js';
+
+interface Flags {
+  target?: string;
+  only?: string[];
+  exclude?: string[];
+  expectFail?: string;
+  timeoutScale: number;
+  junit?: string;
+  json?: string;
+  html?: string;
+  pcapDir?: string;
+  list?: boolean;
+  seed: number;
+}
+
+const positive = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('must be a positive number');
+  return n;
+};
+
+/** Case IDs from an expected-failure file: one per line, `#` starts a comment. */
+export function readExpectFail(file: string): Set<string> {
+  return new Set(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.replace(/#.*/, '').trim())
+      .filter((l) => l !== ''),
+  );
+}
+
+/** Add the `conformance` command. */
+export function registerConformance(program: Command, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  program
+    .command('conformance')
+    .description(
+      'Run the registrar conformance suite (ASAP RFC 5352 / ENRP RFC 5353) and report a verdict per case:\n' +
+        'PASS, FAIL, TIMEOUT, ERROR (target dead), SKIP (needs a role the target lacks), XFAIL, XPASS.\n' +
+        'Without --target the reference registrar runs in-process on a virtual clock (the embedded default).',
+    )
+    .option('--target <spec>', 'udp:HOST:PORT[,enrp=PORT] — NOT AVAILABLE YET: needs the SCTP-over-UDP transport (issue #6)')
+    .option('--only <prefix...>', 'run only cases whose ID starts with one of these prefixes')
+    .option('--exclude <prefix...>', 'leave out cases whose ID starts with one of these prefixes')
+    .option('--expect-fail <file>', 'case IDs expected to fail, one per line (FAIL → XFAIL, PASS → XPASS)')
+    .option('--timeout-scale <x>', 'multiply every deadline (real-time targets)', positive, 1)
+    .option('--junit <file>', 'write JUnit XML')
+    .option('--json <file>', 'write every verdict as JSON')
+    .option('--html <file>', 'write a self-contained HTML report')
+    .option('--pcap-dir <dir>', "write failing cases' exchanges as pcapng — NOT AVAILABLE YET")
+    .option('--seed <n>', 'seed of every random choice of the cases', positive, 1)
+    .option('--list', 'list the selected cases and exit')
+    .addHelpText('after', '\nExit status: 0 no unexpected verdict, 1 unexpected verdicts (FAIL, TIMEOUT, ERROR, XPASS) or a dead target, 2 usage.')
+    .action(async (flags: Flags, cmd: Command) => {
+      const setExit = (code: number): void => {
+        cmd.parent?.setOptionValue('exitCode', code);
+      };
+      if (flags.target !== undefined) {
+        err.write(`conformance: --target ${flags.target}: network targets are not available yet (needs the SCTP transport, issue #6); run without --target for the in-process reference registrar\n`);
+        setExit(2);
+        return;
+      }
+      if (flags.pcapDir !== undefined) {
+        err.write('conformance: --pcap-dir is not available yet (the pcapng writing of case exchanges is not wired in)\n');
+        setExit(2);
+        return;
+      }
+      const cases = selectCases(ALL_CASES, flags.only ?? [], flags.exclude ?? []);
+      if (flags.list === true) {
+        for (const c of cases) out.write(`${c.id}\t${c.requirements.map((r) => `${r.id}:${r.level}`).join(',')}\t${c.rule}\n`);
+        setExit(0);
+        return;
+      }
+      let expectFail: Set<string> = new Set();
+      if (flags.expectFail !== undefined) {
+        try {
+          expectFail = readExpectFail(flags.expectFail);
+        } catch (e) {
+          err.write(`conformance: cannot read ${flags.expectFail}: ${e instanceof Error ? e.message : String(e)}\n`);
+          setExit(2);
+        return;
+        }
+      }
+      const target = new InProcessTarget();
+      err.write(`conformance: ${cases.length} cases against ${target.describe().name}\n`);
+      const report = await runCases(target, cases, {
+        seed: flags.seed,
+        expectFail,
+        timeoutScale: flags.timeoutScale,
+        onResult: (r, i, n) => err.write(`${progressLine(r, i, n)}\n`),
+      });
+      await target.dispose();
+      const details = failureDetails(report);
+      if (details !== '') out.write(`${details}\n\n`);
+      out.write(`${summaryTable(report)}\n`);
+      if (flags.junit !== undefined) writeFileSync(flags.junit, junitXml(report));
+      if (flags.json !== undefined) writeFileSync(flags.json, jsonReport(report));
+      if (flags.html !== undefined) writeFileSync(flags.html, htmlReport(report));
+      setExit(report.ok ? 0 : 1);
+    });
+}
