@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests use: tshark (the decoding oracle), editcap (pcapng
-# conversion) and rsplib's C handlespace (benchmark reference). Idempotent; uses sudo when not root.
+# conversion), rsplib's C handlespace (benchmark reference) and usrsctp's examples (SCTP interop). Idempotent; uses sudo when not root.
 set -euo pipefail
 pkgs=()
 command -v tshark >/dev/null 2>&1 || pkgs+=(tshark)
 command -v editcap >/dev/null 2>&1 || pkgs+=(wireshark-common)
 dpkg -s librsplib-dev >/dev/null 2>&1 || pkgs+=(librsplib-dev)
+# usrsctp's example programs: the real SCTP peer for the userland SCTP interop tests.
+dpkg -s libusrsctp-examples >/dev/null 2>&1 || pkgs+=(libusrsctp-examples)
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

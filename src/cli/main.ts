@@ -7,6 +7,9 @@ import { registerDecode } from './decode.js';
 import { registerSimulate } from './simulate.js';
 import { registerFuzz } from './fuzz.js';
 import { registerConformance } from './conformance.js';
+import { registerRegistrar } from './registrar.js';
+import { registerPe } from './pe.js';
+import { registerPu } from './pu.js';
 
 /** Exit statuses shared by every command. */
 export const EXIT = Object.freeze({ ok: 0, failed: 1, usage: 2 } as const);
@@ -26,6 +29,9 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
   registerSimulate(program, out, err);
   registerFuzz(program, out, err);
   registerConformance(program, out, err);
+  registerRegistrar(program, out, err);
+  registerPe(program, out, err);
+  registerPu(program, out, err);
   return program;
 }
 

@@ -1,0 +1,120 @@
+/**
+ * `rserpool-harness registrar`: the reference registrar on the network, ASAP (and ENRP) over the
+ * userland SCTP stack on UDP (RFC 6951). Stops cleanly on SIGINT / SIGTERM.
+ */
+import { InvalidArgumentError, type Command } from 'commander';
+import { defaultConfig, RSPLIB_PRESET, type RegistrarConfig } from '../registrar/index.js';
+import { RegistrarNode } from '../net/registrar-node.js';
+import { parseUdpEndpoint, type UdpEndpointAddress } from '../net/address.js';
+import { addLogOptions, fail, loggerFrom, num, udpEndpoint, untilSignal } from '../net/cli-options.js';
+import type { NetLogRecord } from '../net/log.js';
+
+/** Numeric tunables of {@link RegistrarConfig} offered as options, with their help text. */
+const NUMERIC: readonly (readonly [keyof RegistrarConfig, string])[] = [
+  ['serverAnnounceCycle', 'T6-Serverannounce, ms'],
+  ['keepAliveTransmissionInterval', 'delay to the next Endpoint Keep-Alive, ms'],
+  ['keepAliveTimeoutInterval', 'time a PE has to answer a Keep-Alive, ms'],
+  ['maxBadPeReports', 'MAX-BAD-PE-REPORT'],
+  ['maxHandleResolutionItems', 'PEs per Handle Resolution Response'],
+  ['maxIncrement', 'MaxIncrement of the selection policies (0 = policy default)'],
+  ['maxElementsPerHandleTableResponse', 'PEs per Handle Table Response page'],
+  ['peerHeartbeatCycle', 'PEER-HEARTBEAT-CYCLE, ms'],
+  ['peerMaxTimeLastHeard', 'MAX-TIME-LAST-HEARD, ms'],
+  ['peerMaxTimeNoResponse', 'MAX-TIME-NO-RESPONSE, ms'],
+  ['mentorDiscoveryTimeout', 'MENTOR-HUNT-TIMEOUT, ms'],
+  ['takeoverExpiryInterval', 'TAKEOVER-EXPIRE-INTERVAL, ms'],
+  ['maxPoolElementsPerPool', 'most PEs per pool'],
+  ['maxPoolHandleSize', 'longest pool handle, octets'],
+  ['maxAddresses', 'most addresses in a user transport'],
+  ['abortAfterMalformed', 'abort after this many undecodable messages (0 = never)'],
+  ['syncTimeout', 'give up a Handle Table re-sync after ms (0 = never)'],
+];
+
+const kebab = (s: string): string => s.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+const onOff = (v: string): boolean => {
+  if (v === 'on' || v === 'true') return true;
+  if (v === 'off' || v === 'false') return false;
+  throw new InvalidArgumentError('expected on or off');
+};
+
+const oneOf = <T extends string>(...values: T[]) => (v: string): T => {
+  if (!(values as string[]).includes(v)) throw new InvalidArgumentError(`expected one of ${values.join(', ')}`);
+  return v as T;
+};
+
+/** `ID@udp:HOST:PORT` of a peer registrar. */
+const peer = (value: string, previous: Map<number, UdpEndpointAddress> = new Map()): Map<number, UdpEndpointAddress> => {
+  const m = /^(0x[0-9a-f]+|\d+)@(.+)$/i.exec(value);
+  if (m === null) throw new InvalidArgumentError('expected ID@udp:HOST:PORT, e.g. 2@udp:127.0.0.1:9902');
+  try {
+    return new Map([...previous, [Number(m[1]), parseUdpEndpoint(m[2]!, 9899)]]);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+};
+
+type Flags = Record<string, unknown> & {
+  asap: UdpEndpointAddress;
+  enrp?: UdpEndpointAddress;
+  id: number;
+  peer?: Map<number, UdpEndpointAddress>;
+  announce?: string;
+  preset: 'rfc' | 'rsplib';
+  log: 'json' | 'text';
+  logLevel: NetLogRecord['level'];
+};
+
+/** Add the `registrar` command. */
+export function registerRegistrar(program: Command, _out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+  const cmd = program
+    .command('registrar')
+    .description(
+      'Run the reference registrar over userland SCTP on UDP (RFC 6951) until SIGINT/SIGTERM.\n' +
+        'ASAP is SCTP port 3863 and ENRP SCTP port 9901 inside the UDP socket(s).\n' +
+        'PE address checks (REG-8): the association address is the UDP source address, so on loopback\n' +
+        'the defaults are permissive: --check-addresses on with --min-address-scope loopback\n' +
+        '(rsplib would refuse loopback PEs with its site-local default).',
+    )
+    .option('--asap <udp:HOST:PORT>', 'UDP socket of the ASAP endpoint', udpEndpoint(9899), { host: '127.0.0.1', port: 9899 })
+    .option('--enrp <udp:HOST:PORT>', 'UDP socket of the ENRP endpoint (none: no ENRP)', udpEndpoint(9899))
+    .option('--id <n>', 'server ID (decimal or 0x…; default random)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n <= 0 || n > 0xffffffff) throw new InvalidArgumentError('expected an integer 1..2^32-1');
+      return n;
+    })
+    .option('--peer <ID@udp:HOST:PORT>', 'a peer registrar (static peer, PP-2); repeatable', peer)
+    .option('--announce <udp:GROUP:PORT>', 'announce group (accepted; multicast announces are not sent yet)')
+    .option('--preset <name>', 'defaults: rfc or rsplib', oneOf('rfc', 'rsplib'), 'rfc')
+    .option('--cause-profile <p>', 'Operation Error causes: rfc or rsplib', oneOf('rfc', 'rsplib'))
+    .option('--decode-mode <m>', 'strict or lenient decoding', oneOf('strict', 'lenient'))
+    .option('--duplicate-pe-id <m>', 'REG-7: update or reject', oneOf('update', 'reject'))
+    .option('--takeover-without-peers <m>', 'TO-6: complete or abandon', oneOf('complete', 'abandon'))
+    .option('--check-addresses <on|off>', 'REG-8 address check', onOff, true)
+    .option('--min-address-scope <s>', 'lowest PE address scope: loopback, siteLocal, global', oneOf('loopback', 'siteLocal', 'global'), 'loopback')
+    .option('--asap-announce <on|off>', 'ASAP Server Announces', onOff)
+    .option('--enrp-announce <on|off>', 'ENRP Presence multicast copies', onOff)
+    .option('--seed <n>', 'seed of the registrar\'s random choices', num);
+  for (const [key, help] of NUMERIC) cmd.option(`--${kebab(key)} <n>`, help, num);
+  addLogOptions(cmd).action(async (flags: Flags) => {
+    const log = loggerFrom(flags, err);
+    const id = flags.id ?? 1 + Math.floor(Math.random() * 0xfffffffe);
+    const overrides: Record<string, unknown> = flags.preset === 'rsplib' ? { ...RSPLIB_PRESET } : {};
+    for (const [key] of NUMERIC) if (flags[key] !== undefined) overrides[key] = flags[key];
+    for (const key of ['causeProfile', 'decodeMode', 'duplicatePeId', 'takeoverWithoutPeers', 'checkAddresses', 'minAddressScope', 'asapAnnounce', 'enrpAnnounce', 'seed'])
+      if (flags[key] !== undefined) overrides[key] = flags[key];
+    if (flags.peer !== undefined) overrides['staticPeers'] = [...flags.peer.keys()];
+    if (flags.enrp !== undefined) overrides['enrpTransport'] = { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses: [] };
+    const config = defaultConfig(id, overrides as Partial<RegistrarConfig>);
+    let node: RegistrarNode;
+    try {
+      node = await RegistrarNode.start({ config, asap: flags.asap, ...(flags.enrp ? { enrp: flags.enrp } : {}), ...(flags.peer ? { peers: flags.peer } : {}), log });
+    } catch (e) {
+      fail(cmd, err, e);
+      return;
+    }
+    const signal = await untilSignal();
+    log({ level: 'info', event: 'stopping', detail: { signal } });
+    await node.stop();
+  });
+}
