@@ -58,12 +58,18 @@ const CONTAINERS: ReadonlyMap<number, number> = new Map([
   [PARAM.serverInformation, 4],
 ]);
 
-/** Build the tshark field map of a message (RFC numbering only: tshark does not know the legacy one). */
-export function tsharkFields(m: Message): TsharkFields {
-  const b = encode(m);
+/**
+ * Build the tshark field map of a message (RFC numbering only: tshark does not know the legacy one).
+ * `wire` may pass the octets the message was decoded from when they are its canonical encoding
+ * (as for all rsplib traffic); otherwise the message is encoded here.
+ */
+export function tsharkFields(m: Message, wire?: Uint8Array): TsharkFields {
+  const b = wire ?? encode(m);
   const p = m.protocol;
   const out: TsharkFields = {};
-  const hex = (from: number, to: number) => Buffer.from(b.buffer, b.byteOffset + from, to - from).toString('hex');
+  // Hex once, slice per field: far cheaper than converting every field on its own.
+  const all = Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+  const hex = (from: number, to: number) => all.slice(2 * from, 2 * to);
   const put = (field: string, from: number, to: number) => {
     (out[`${p}.${field}`] ??= []).push(hex(from, to));
   };

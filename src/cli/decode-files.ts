@@ -64,13 +64,26 @@ export async function decodeFiles(files: readonly string[], o: DecodeFilesOption
     captureErrors: [],
   };
   let first = true;
-  if (o.format === 'json') out.write('{"records":[');
+  // Records are gathered and written in batches: one write per record costs more than the decode.
+  let pending: string[] = [];
+  let pendingBytes = 0;
+  const flush = () => {
+    if (pending.length) out.write(pending.join(''));
+    pending = [];
+    pendingBytes = 0;
+  };
+  const write = (s: string) => {
+    pending.push(s);
+    pendingBytes += s.length;
+    if (pendingBytes >= 1 << 16) flush();
+  };
+  if (o.format === 'json') write('{"records":[');
   const emit = (rec: Record<string, Json>, line: string) => {
-    if (o.format === 'jsonl') out.write(`${JSON.stringify(rec)}\n`);
+    if (o.format === 'jsonl') write(`${JSON.stringify(rec)}\n`);
     else if (o.format === 'json') {
-      out.write(`${first ? '' : ','}\n${JSON.stringify(rec)}`);
+      write(`${first ? '' : ','}\n${JSON.stringify(rec)}`);
       first = false;
-    } else out.write(`${line}\n`);
+    } else write(`${line}\n`);
   };
 
   for (const file of files) {
@@ -114,6 +127,7 @@ export async function decodeFiles(files: readonly string[], o: DecodeFilesOption
   }
 
   const summary = summaryJson(t);
+  flush();
   if (o.format === 'json') out.write(`\n],"summary":${JSON.stringify(summary)}}\n`);
   else if (o.format === 'jsonl') out.write(`${JSON.stringify({ kind: 'summary', ...summary })}\n`);
   else out.write(summaryText(t));
@@ -171,9 +185,10 @@ function record(m: CapturedMessage, file: string, many: boolean, o: DecodeFilesO
       ...(r.tolerated.length ? { tolerated: toJson(r.tolerated) } : {}),
       ...(r.skipped.length ? { skipped: toJson(r.skipped) } : {}),
       // tshark knows only the RFC numbering; a legacy message has no tshark reading to compare with.
-      ...(r.profile === 'rfc' ? { tshark: tsharkFields(r.value) as unknown as Json } : {}),
+      // The map is read off the captured octets, which is exactly what tshark dissected.
+      ...(r.profile === 'rfc' ? { tshark: tsharkFields(r.value, m.bytes.subarray(0, r.bytesRead)) as unknown as Json } : {}),
     },
-    line: `${head} ${m.protocol.toUpperCase()} ${r.value.type}${brief(r)}`,
+    line: o.format === 'text' ? `${head} ${m.protocol.toUpperCase()} ${r.value.type}${brief(r)}` : '',
   };
 }
 
