@@ -63,10 +63,24 @@ interface OwnerRecord {
 /** Per-owner unfolded sums and PE counts, updated on every ownership change. */
 export class OwnerChecksums {
   private readonly records = new Map<number, OwnerRecord>();
+  // Most changes concern the owner of the previous change (a registrar's own PEs), so the last
+  // record found is kept at hand.
+  private lastOwner = -1;
+  private lastRecord: OwnerRecord | undefined = undefined;
+
+  private record(owner: number): OwnerRecord | undefined {
+    if (owner === this.lastOwner) return this.lastRecord;
+    const r = this.records.get(owner);
+    if (r !== undefined) {
+      this.lastOwner = owner;
+      this.lastRecord = r;
+    }
+    return r;
+  }
 
   /** Accounts a PE of `owner` with the given contribution. */
   add(owner: number, words: number): void {
-    const r = this.records.get(owner);
+    const r = this.record(owner);
     if (r === undefined) {
       this.records.set(owner, { sum: words >>> 0, count: 1 });
     } else {
@@ -77,10 +91,17 @@ export class OwnerChecksums {
 
   /** Removes a PE of `owner`; owners left without PEs are forgotten. */
   sub(owner: number, words: number): void {
-    const r = this.records.get(owner);
+    const r = this.record(owner);
     if (r === undefined) throw new Error(`owner ${owner} has no PEs`);
-    if (--r.count === 0) this.records.delete(owner);
-    else r.sum = checksumSub(r.sum, words);
+    if (--r.count === 0) {
+      this.records.delete(owner);
+      if (owner === this.lastOwner) {
+        this.lastOwner = -1;
+        this.lastRecord = undefined;
+      }
+    } else {
+      r.sum = checksumSub(r.sum, words);
+    }
   }
 
   /** The unfolded accumulator of `owner` (0 if it owns nothing). */

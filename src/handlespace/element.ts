@@ -1,29 +1,50 @@
 /**
- * A pool element as the handlespace stores it: the registration data, the policy words unpacked
- * into numbers, the selection state of `policies.md` §3.1, its one timer, and one tree node per
- * set the PE belongs to.
+ * A pool element as the handlespace stores it: the registration data, the selection state of
+ * `policies.md` §3.1, its one timer, and one tree node per set the PE belongs to — plus the
+ * recycler that hands removed entries' nodes to new ones.
  */
 import type { Policy, TransportParameter } from '../../codecs/types.js';
 import { u32Key } from './keys.js';
-import { RbNode } from './rbtree.js';
+import { RbNode, WeightedRbNode } from './rbtree.js';
 import type { Pool } from './pool.js';
-
-/**
- * The three timers a registrar runs per PE (`registrar-behaviour.md` §1): home PEs wait for the
- * next Keep-Alive to send or for its Ack; foreign PEs expire when their Registration Life runs
- * out. Each PE has exactly one of them at any time.
- */
-export type TimerKind = 'keepAliveTransmission' | 'keepAliveTimeout' | 'expiry';
+import type { TimerKind } from './timers.js';
 
 /** Where an entry gets its tree nodes: fresh, or recycled from removed entries. */
 export interface NodeSource {
   take(item: PoolElementEntry): RbNode<PoolElementEntry>;
+  takeWeighted(item: PoolElementEntry): WeightedRbNode<PoolElementEntry>;
 }
 
-/** A node source that always allocates. */
-export const NEW_NODES: NodeSource = Object.freeze({
-  take: (item: PoolElementEntry) => new RbNode<PoolElementEntry>(item),
-});
+/**
+ * Keeps the unlinked nodes of removed entries for the next registrations (bounded). While
+ * long-lived PEs fill V8's young generation, allocating four tree nodes per registration costs
+ * more than all the tree operations; reusing them removes that cost.
+ */
+export class NodeRecycler implements NodeSource {
+  private readonly free: RbNode<PoolElementEntry>[] = [];
+  private readonly freeWeighted: WeightedRbNode<PoolElementEntry>[] = [];
+
+  take(item: PoolElementEntry): RbNode<PoolElementEntry> {
+    const n = this.free.pop();
+    if (n === undefined) return new RbNode<PoolElementEntry>(item);
+    n.reset(item);
+    return n;
+  }
+
+  takeWeighted(item: PoolElementEntry): WeightedRbNode<PoolElementEntry> {
+    const n = this.freeWeighted.pop();
+    if (n === undefined) return new WeightedRbNode<PoolElementEntry>(item);
+    n.reset(item);
+    return n;
+  }
+
+  /** Keeps the unlinked nodes of a removed entry (bounded). */
+  giveAll(e: PoolElementEntry): void {
+    if (this.freeWeighted.length >= 1 << 14) return;
+    this.free.push(e.indexNode, e.timerNode, e.ownershipNode);
+    this.freeWeighted.push(e.selectionNode);
+  }
+}
 
 /**
  * One PE of the handlespace. Read its fields freely; change it only through
@@ -35,8 +56,6 @@ export class PoolElementEntry {
   readonly peId: number;
   /** Creation order in this handlespace; breaks ties between equal timer times. */
   readonly serial: number;
-  /** The PE's unfolded checksum contribution (`checksum.ts`). */
-  readonly checksumWords: number;
 
   homeRegistrarId: number;
   /** The transport association the PE registered through (home PEs), if any. */
@@ -45,17 +64,8 @@ export class PoolElementEntry {
   registrationLife: number;
   userTransport: TransportParameter;
   asapTransport: TransportParameter | undefined;
-  /** The policy parameter as last registered. */
+  /** The policy parameter as last registered; its words are read through the getters below. */
   policy: Policy;
-
-  // Policy words; an absent word is 0.
-  weight = 0;
-  priority = 0;
-  load = 0;
-  loadDegradation = 0;
-  loadDpf = 0;
-  weightDpf = 0;
-  distance = 0;
 
   // Selection state (policies.md §3.1); counters are unbounded (see pool.ts).
   seq = 0;
@@ -64,7 +74,7 @@ export class PoolElementEntry {
   roundCounter = 0;
   degradation = 0;
   timerKind: TimerKind;
-  /** When the timer fires, in the caller's time unit (the registrar uses milliseconds). */
+  /** When the timer fires, in the caller's time unit and epoch (`timers.ts`). */
   timerAt: number;
 
   /** Endpoint Unreachable reports counted for this entry; rsplib never resets it while the entry lives. */
@@ -77,12 +87,11 @@ export class PoolElementEntry {
    */
   live = true;
 
-  // Tree nodes, one per set. Allocating them is the dominant cost of a registration while
-  // long-lived PEs fill V8's young generation, so the handlespace recycles them (NodeSource).
+  // Tree nodes, one per set, recycled by the handlespace (NodeRecycler).
   /** Node in the pool's index; keyed by PE ID. */
   indexNode: RbNode<PoolElementEntry>;
   /** Node in the pool's selection order; keys set by the policy's `rank`, then the sequence number. */
-  selectionNode: RbNode<PoolElementEntry>;
+  selectionNode: WeightedRbNode<PoolElementEntry>;
   /** Node in the timer schedule; keyed by (due time, serial). */
   timerNode: RbNode<PoolElementEntry>;
   /** Node in the ownership set; keyed by home registrar, pool rank, PE ID (`ownership.ts`). */
@@ -108,7 +117,6 @@ export class PoolElementEntry {
     this.pool = pool;
     this.peId = peId;
     this.serial = serial;
-    this.checksumWords = (pool.handleWordSum + (peId >>> 16) + (peId & 0xffff)) >>> 0;
     this.homeRegistrarId = homeRegistrarId;
     this.registrationLife = registrationLife;
     this.userTransport = userTransport;
@@ -117,11 +125,10 @@ export class PoolElementEntry {
     this.association = association;
     this.timerKind = timerKind;
     this.timerAt = timerAt;
-    this.setPolicyWords(policy);
     const idKey = u32Key(peId);
     this.indexNode = nodes.take(this);
     this.indexNode.k1 = idKey;
-    this.selectionNode = nodes.take(this);
+    this.selectionNode = nodes.takeWeighted(this);
     this.timerNode = nodes.take(this);
     this.timerNode.k1 = timerAt;
     this.timerNode.k2 = serial;
@@ -136,27 +143,46 @@ export class PoolElementEntry {
     return this.pool.handle;
   }
 
-  /** Whether `policy` carries different words than the stored ones (policies.md §3.3). */
-  policyWordsDiffer(policy: Policy): boolean {
-    return (
-      (policy.weight ?? 0) !== this.weight ||
-      (policy.priority ?? 0) !== this.priority ||
-      (policy.load ?? 0) !== this.load ||
-      (policy.loadDegradation ?? 0) !== this.loadDegradation ||
-      (policy.loadDpf ?? 0) !== this.loadDpf ||
-      (policy.weightDpf ?? 0) !== this.weightDpf ||
-      (policy.distance ?? 0) !== this.distance
-    );
+  /** The PE's unfolded checksum contribution (`checksum.ts`): handle words plus PE ID halves. */
+  get checksumWords(): number {
+    return (this.pool.handleWordSum + (this.peId >>> 16) + (this.peId & 0xffff)) >>> 0;
   }
 
-  /** Copies the words of `policy`. */
-  setPolicyWords(policy: Policy): void {
-    this.weight = policy.weight ?? 0;
-    this.priority = policy.priority ?? 0;
-    this.load = policy.load ?? 0;
-    this.loadDegradation = policy.loadDegradation ?? 0;
-    this.loadDpf = policy.loadDpf ?? 0;
-    this.weightDpf = policy.weightDpf ?? 0;
-    this.distance = policy.distance ?? 0;
+  // The policy words, 0 when absent. Read from the registered parameter rather than copied, which
+  // keeps the entry small (it is allocated for every registration).
+  get weight(): number {
+    return this.policy.weight ?? 0;
+  }
+  get priority(): number {
+    return this.policy.priority ?? 0;
+  }
+  get load(): number {
+    return this.policy.load ?? 0;
+  }
+  get loadDegradation(): number {
+    return this.policy.loadDegradation ?? 0;
+  }
+  get loadDpf(): number {
+    return this.policy.loadDpf ?? 0;
+  }
+  get weightDpf(): number {
+    return this.policy.weightDpf ?? 0;
+  }
+  get distance(): number {
+    return this.policy.distance ?? 0;
+  }
+
+  /** Whether `policy` carries different words than the registered one (policies.md §3.3). */
+  policyWordsDiffer(policy: Policy): boolean {
+    const old = this.policy;
+    return (
+      (policy.weight ?? 0) !== (old.weight ?? 0) ||
+      (policy.priority ?? 0) !== (old.priority ?? 0) ||
+      (policy.load ?? 0) !== (old.load ?? 0) ||
+      (policy.loadDegradation ?? 0) !== (old.loadDegradation ?? 0) ||
+      (policy.loadDpf ?? 0) !== (old.loadDpf ?? 0) ||
+      (policy.weightDpf ?? 0) !== (old.weightDpf ?? 0) ||
+      (policy.distance ?? 0) !== (old.distance ?? 0)
+    );
   }
 }

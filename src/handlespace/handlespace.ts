@@ -19,15 +19,19 @@ import {
   poolHandleWordSum,
 } from './checksum.js';
 import { type RegistrationRefusal, checkPoolConsistency } from './consistency.js';
-import { type NodeSource, PoolElementEntry, type TimerKind } from './element.js';
+import { NodeRecycler, PoolElementEntry } from './element.js';
 import { u32Key } from './keys.js';
 import { AssociationSets } from './associations.js';
-import { assignRank, rankPosition } from './ownership.js';
+import { assignRank } from './ownership.js';
+import { type HandleTableCursor, type HandleTablePage, readOwnedTable, readWholeTable } from './paging.js';
 import { POLICY_BEHAVIOURS } from './policies/index.js';
 import { Pool, comparePoolHandles, usesControlChannel } from './pool.js';
 import { Random } from './random.js';
-import { RbNode, RedBlackTree } from './rbtree.js';
+import { type RbNode, RedBlackTree } from './rbtree.js';
 import { selectRandom, selectSorted } from './selection.js';
+
+export type { HandleTableCursor, HandleTablePage } from './paging.js';
+import type { TimerKind } from './timers.js';
 
 /** rsplib's hard cap on PEs per Handle Resolution Response (HR-3). */
 export const MAX_HANDLE_RESOLUTION_ITEMS = 128;
@@ -48,22 +52,6 @@ export interface RegistrationSuccess {
 /** What {@link Handlespace.register} returns. */
 export type RegistrationOutcome = RegistrationSuccess | RegistrationRefusal;
 
-/** Where a handle table traversal stopped: after this (pool handle, PE ID). */
-export interface HandleTableCursor {
-  readonly poolHandle: Uint8Array;
-  readonly peId: number;
-}
-
-/** One page of a handle table traversal. */
-export interface HandleTablePage {
-  /** Entries written to the caller's array. */
-  readonly count: number;
-  /** Resume point after the last entry written; null if the page is empty. */
-  readonly cursor: HandleTableCursor | null;
-  /** True if nothing follows the page (an rsplib registrar still sets M when the page is full). */
-  readonly exhausted: boolean;
-}
-
 /** Construction options. */
 export interface HandlespaceOptions {
   /** Seed of the random source behind every random policy. */
@@ -82,22 +70,6 @@ function comparePools(a: RbNode<Pool>, b: RbNode<Pool>): number {
 
 function assertLive(e: PoolElementEntry): void {
   if (!e.live) throw new Error(`PE ${e.peId} has been removed from the handlespace`);
-}
-
-/** Keeps unlinked nodes of removed entries for the next registrations (bounded). */
-class NodeRecycler implements NodeSource {
-  private readonly free: RbNode<PoolElementEntry>[] = [];
-
-  take(item: PoolElementEntry): RbNode<PoolElementEntry> {
-    const n = this.free.pop();
-    if (n === undefined) return new RbNode<PoolElementEntry>(item);
-    n.reset(item);
-    return n;
-  }
-
-  give(n: RbNode<PoolElementEntry>): void {
-    if (this.free.length < 1 << 16) this.free.push(n);
-  }
 }
 
 function checkUint32(name: string, v: number): void {
@@ -157,6 +129,7 @@ export class Handlespace {
     checkUint32('PE ID', element.peId);
     checkUint32('home registrar ID', element.homeRegistrarId);
     if (poolHandle.length === 0) throw new RangeError('empty pool handle');
+    if (Number.isNaN(timerAt)) throw new RangeError('timer time is NaN');
     const policy = POLICY_BEHAVIOURS[element.policy.name];
     if (policy === undefined) throw new RangeError(`unknown policy ${String(element.policy.name)}`);
 
@@ -222,12 +195,13 @@ export class Handlespace {
     const pool = e.pool;
     if (e.policyWordsDiffer(element.policy) || e.degradation !== 0) {
       pool.unlink(e);
-      e.setPolicyWords(element.policy);
+      e.policy = element.policy;
       e.degradation = 0;
       if (e.virtualCounter > e.weight) e.virtualCounter = e.weight;
       pool.link(e);
+    } else {
+      e.policy = element.policy;
     }
-    e.policy = element.policy;
     e.registrationLife = element.registrationLife;
     e.userTransport = element.userTransport;
     e.asapTransport = element.asapTransport;
@@ -259,11 +233,7 @@ export class Handlespace {
     this.elements--;
     if (pool.size === 0) this.pools.remove(pool.node);
     e.live = false;
-    const nodes = this.nodes;
-    nodes.give(e.indexNode);
-    nodes.give(e.selectionNode);
-    nodes.give(e.timerNode);
-    nodes.give(e.ownershipNode);
+    this.nodes.giveAll(e);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -316,6 +286,8 @@ export class Handlespace {
   /** Replaces a PE's timer (each PE has exactly one). */
   scheduleTimer(e: PoolElementEntry, kind: TimerKind, at: number): void {
     assertLive(e);
+    // A NaN key would compare neither less nor greater and corrupt the schedule's order.
+    if (Number.isNaN(at)) throw new RangeError('timer time is NaN');
     this.timers.remove(e.timerNode);
     e.timerKind = kind;
     e.timerAt = at;
@@ -413,8 +385,7 @@ export class Handlespace {
   /**
    * Writes the next page of the handle table into `out`: up to `maxElements` PEs after `after`
    * (from the start if null), in handle-table order — pool handle, then PE ID. With `owner` set,
-   * only that registrar's PEs (W = 1). The cursor survives changes between pages: it resumes
-   * after the position, whether or not that PE still exists.
+   * only that registrar's PEs (W = 1). The cursor survives changes between pages (`paging.ts`).
    */
   readHandleTable(
     after: HandleTableCursor | null,
@@ -422,56 +393,9 @@ export class Handlespace {
     out: PoolElementEntry[],
     owner?: number,
   ): HandleTablePage {
-    let count = 0;
-    let last: PoolElementEntry | null = null;
-    let exhausted: boolean;
-    if (owner === undefined) {
-      let poolNode = after === null ? this.pools.first() : this.pools.lowerBound(after.poolHandle, comparePoolKey);
-      let node = null;
-      if (poolNode !== null) {
-        const pool = poolNode.item;
-        node =
-          after !== null && comparePoolHandles(after.poolHandle, pool.handle) === 0
-            ? pool.index.upperBoundKeys(u32Key(after.peId))
-            : pool.index.first();
-      }
-      for (;;) {
-        while (node === null && poolNode !== null) {
-          poolNode = poolNode.next;
-          if (poolNode !== null) node = poolNode.item.index.first();
-        }
-        if (node === null || count >= maxElements) break;
-        last = node.item;
-        out[count++] = last;
-        node = node.next;
-      }
-      exhausted = node === null;
-    } else {
-      const group = u32Key(owner);
-      let node: RbNode<PoolElementEntry> | null;
-      if (after === null) {
-        node = this.ownership.lowerBoundKeys(group, -Infinity, -Infinity);
-      } else {
-        const at = rankPosition(
-          after.poolHandle,
-          (h) => this.pools.find(h, comparePoolKey),
-          (h) => this.pools.upperBound(h, comparePoolKey),
-        );
-        node = at.exact
-          ? this.ownership.upperBoundKeys(group, at.rank, u32Key(after.peId))
-          : this.ownership.lowerBoundKeys(group, at.rank, -Infinity);
-      }
-      if (node !== null && node.item.homeRegistrarId !== owner) node = null;
-      while (node !== null && count < maxElements) {
-        last = node.item;
-        out[count++] = last;
-        node = node.next;
-        if (node !== null && node.item.homeRegistrarId !== owner) node = null;
-      }
-      exhausted = node === null;
-    }
-    if (out.length !== count) out.length = count;
-    return { count, cursor: last === null ? null : { poolHandle: last.pool.handle, peId: last.peId }, exhausted };
+    return owner === undefined
+      ? readWholeTable(this.pools, after, maxElements, out)
+      : readOwnedTable(this.pools, this.ownership, owner, after, maxElements, out);
   }
 
   // ------------------------------------------------------------------------------------------

@@ -12,7 +12,8 @@ export {
   type RegistrationOutcome,
   type RegistrationSuccess,
 } from './handlespace.js';
-export { PoolElementEntry, type TimerKind } from './element.js';
+export { PoolElementEntry } from './element.js';
+export { TIMER_KINDS, type TimerKind } from './timers.js';
 export { Pool, comparePoolHandles, usesControlChannel, type TransportKind } from './pool.js';
 export { REFUSALS, checkPoolConsistency, type PoolViolation, type RegistrationRefusal } from './consistency.js';
 export {
@@ -26,5 +27,5 @@ export {
   type ChecksumSubject,
 } from './checksum.js';
 export { POLICY_BEHAVIOURS, policyBehaviour, policyBehaviourByCode, type PolicyBehaviour, type SelectionMethod } from './policies/index.js';
-export { RbNode, RedBlackTree, type Comparator, type KeyComparator } from './rbtree.js';
+export { RbNode, RedBlackTree, WeightedRbNode, type Comparator, type KeyComparator } from './rbtree.js';
 export { Random } from './random.js';

@@ -43,18 +43,3 @@ export function assignRank(pool: Pool, pools: { first(): RbNode<Pool> | null }):
 export function rekey(e: PoolElementEntry): void {
   e.ownershipNode.k2 = e.pool.rank;
 }
-
-/**
- * The rank position of a pool handle for lookups: the rank of the pool with that handle (`exact`
- * true), else the rank of the first pool after it (or +Infinity if none).
- */
-export function rankPosition(
-  handle: Uint8Array,
-  findPool: (handle: Uint8Array) => RbNode<Pool> | null,
-  nextPool: (handle: Uint8Array) => RbNode<Pool> | null,
-): { rank: number; exact: boolean } {
-  const exact = findPool(handle);
-  if (exact !== null) return { rank: exact.item.rank, exact: true };
-  const next = nextPool(handle);
-  return { rank: next === null ? Infinity : next.item.rank, exact: false };
-}

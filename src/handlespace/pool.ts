@@ -6,7 +6,6 @@ import type { TransportParameter } from '../../codecs/types.js';
 import { poolHandleWordSum } from './checksum.js';
 import type { PoolElementEntry } from './element.js';
 import type { PolicyBehaviour } from './policies/index.js';
-import { u32Key } from './keys.js';
 import { RbNode, RedBlackTree } from './rbtree.js';
 
 /** The transport protocol of a user transport parameter. */
@@ -31,7 +30,6 @@ export function usesControlChannel(t: TransportParameter): boolean {
   return (t.transport === 'sctp' || t.transport === 'tcp') && t.transportUse === 'dataPlusControl';
 }
 
-
 /** One pool of the handlespace. */
 export class Pool {
   readonly handle: Uint8Array;
@@ -53,8 +51,8 @@ export class Pool {
   private readonly byId = new Map<number, PoolElementEntry>();
   /**
    * PEs in selection order: the keys the policy ranked the PE with, then the sequence number.
-   * Random policies rank by PE ID, which is unique, so the sequence number never decides for them
-   * (it changes while such a PE is linked). Their tree keeps subtree weight sums for the draws.
+   * Random policies rank by PE ID alone (unique); their tree keeps subtree weight sums for the
+   * draws, and their sequence numbers change while linked without affecting the order.
    */
   readonly selection: RedBlackTree<PoolElementEntry>;
   /** Node in the handlespace's pool set. */

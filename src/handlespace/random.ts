@@ -5,6 +5,7 @@
  * drives rsplib and this handlespace with identical operation sequences.
  */
 
+const TWO_21 = 0x20_0000;
 const TWO_32 = 0x1_0000_0000;
 const TWO_53 = 2 ** 53;
 
@@ -65,17 +66,24 @@ export class Random {
   }
 
   /**
-   * Uniform integer in [0, bound) for an integer bound in [1, 2^53], without modulo bias
-   * (rejection sampling). rsplib draws `random64() mod S`, which has a bias below 2^-11 for the
+   * Uniform integer in [0, bound) for an integer bound in [1, 2^53], without bias. Up to 2^32 it
+   * is Lemire's multiply-and-reject method (no division in the common case); the 32 × 32-bit
+   * product is formed exactly from two partial products that fit in doubles. Above 2^32 it
+   * rejects 53-bit draws. rsplib draws `random64() mod S`, whose bias stays below 2^-11 for the
    * sums that occur; the distributions are the same for any statistical test.
    */
   nextBelow(bound: number): number {
     if (bound <= TWO_32) {
-      // Largest multiple of bound that fits in 32 bits; draws at or above it are rejected.
-      const limit = TWO_32 - (TWO_32 % bound);
+      const high = Math.floor(bound / TWO_21);
+      const low = bound - high * TWO_21;
       for (;;) {
         const x = this.nextUint32();
-        if (x < limit) return x % bound;
+        const p1 = x * low; // < 2^53: exact
+        const p2 = x * high; // < 2^43: exact; x × bound = p2 × 2^21 + p1
+        const lo = ((p2 & 0x7ff) * TWO_21 + (p1 >>> 0)) >>> 0;
+        // Reject the few products whose low half falls below 2^32 mod bound.
+        if (lo < bound && lo < (TWO_32 - bound) % bound) continue;
+        return Math.floor(p2 / 2048) + Math.floor(((p2 & 0x7ff) * TWO_21 + p1) / TWO_32);
       }
     }
     const limit = TWO_53 - (TWO_53 % bound);

@@ -43,23 +43,39 @@ export class RbNode<T> {
   parent: RbNode<T> | null = null;
   red = false;
   linked = false;
-  /** Number of nodes in this subtree (augmented trees only). */
-  size = 0;
-  /** This node's weight for weighted picks; set it before linking or with `setValue`. */
-  value = 0;
-  /** Sum of `value` over this subtree (augmented trees only). */
-  sum = 0;
 
   constructor(item: T) {
     this.item = item;
   }
 
-  /** Clears keys and weight so a recycled node starts like a new one. */
+  /** Clears the keys so a recycled node starts like a new one. */
   reset(item: T): void {
     this.item = item;
     this.k1 = this.k2 = this.k3 = 0;
+  }
+}
+
+/**
+ * A node that can live in an augmented tree: it also carries a weight and its subtree's size
+ * and weight sum. Kept apart from {@link RbNode} so that nodes of plain trees stay small.
+ */
+export class WeightedRbNode<T> extends RbNode<T> {
+  /** This node's weight for weighted picks; set it before linking or with `setValue`. */
+  value = 0;
+  /** Sum of `value` over this subtree (maintained by augmented trees). */
+  sum = 0;
+  /** Number of nodes in this subtree (maintained by augmented trees). */
+  size = 0;
+
+  override reset(item: T): void {
+    super.reset(item);
     this.value = this.sum = this.size = 0;
   }
+}
+
+/** The weighted view of a node of an augmented tree (which only ever links weighted nodes). */
+function w<T>(n: RbNode<T>): WeightedRbNode<T> {
+  return n as WeightedRbNode<T>;
 }
 
 /** A red-black tree over intrusive {@link RbNode}s with unique keys. */
@@ -76,7 +92,8 @@ export class RedBlackTree<T> {
   /**
    * @param compare total order of the nodes; equal keys are refused by `insert`. Null: order by
    *   the numeric keys, compared inline.
-   * @param augmented keep subtree sizes and value sums (costs one walk to the root per change).
+   * @param augmented keep subtree sizes and value sums (costs one walk to the root per change);
+   *   such a tree links only {@link WeightedRbNode}s.
    */
   constructor(
     compare: Comparator<T> | null,
@@ -93,7 +110,7 @@ export class RedBlackTree<T> {
 
   /** Sum of the values of all linked nodes (augmented trees only; 0 otherwise). */
   get valueSum(): number {
-    return this.root === null ? 0 : this.root.sum;
+    return this.root === null || !this.augmented ? 0 : w(this.root).sum;
   }
 
   /** Smallest node, or null if empty. */
@@ -122,10 +139,18 @@ export class RedBlackTree<T> {
    */
   insert(node: RbNode<T>): RbNode<T> {
     if (node.linked) throw new Error('RbNode is already linked');
+    if (this.augmented && !(node instanceof WeightedRbNode)) throw new TypeError('augmented trees link WeightedRbNodes');
     let parent: RbNode<T> | null = null;
     let cur = this.root;
     let c = 0;
-    if (this.numeric) {
+    const tail = this.tail;
+    if (tail !== null && (this.numeric ? compareNumericKeys(node, tail) : this.compare(node, tail)) > 0) {
+      // A new maximum hangs right of the current maximum. Sets grow this way all the time:
+      // increasing sequence numbers, timers that fire later than every other one.
+      parent = tail;
+      c = 1;
+      cur = null;
+    } else if (this.numeric) {
       const k1 = node.k1;
       const k2 = node.k2;
       const k3 = node.k3;
@@ -151,8 +176,6 @@ export class RedBlackTree<T> {
     node.right = null;
     node.red = true;
     node.linked = true;
-    node.size = 1;
-    node.sum = node.value;
     if (parent === null) {
       this.root = node;
       node.prev = null;
@@ -178,10 +201,14 @@ export class RedBlackTree<T> {
       else after.prev = node;
     }
     if (this.augmented) {
-      const value = node.value;
+      const wn = w(node);
+      const value = wn.value;
+      wn.size = 1;
+      wn.sum = value;
       for (let p = parent; p !== null; p = p.parent) {
-        p.size++;
-        p.sum += value;
+        const wp = w(p);
+        wp.size++;
+        wp.sum += value;
       }
     }
     this.count++;
@@ -238,12 +265,12 @@ export class RedBlackTree<T> {
     this.count--;
   }
 
-  /** Changes a node's value, keeping the subtree sums right if it is linked. */
-  setValue(node: RbNode<T>, value: number): void {
+  /** Changes a node's value, keeping the subtree sums right if it is linked here. */
+  setValue(node: WeightedRbNode<T>, value: number): void {
     const delta = value - node.value;
     node.value = value;
     if (node.linked && this.augmented) {
-      for (let p: RbNode<T> | null = node; p !== null; p = p.parent) p.sum += delta;
+      for (let p: RbNode<T> | null = node; p !== null; p = p.parent) w(p).sum += delta;
     }
   }
 
@@ -336,10 +363,11 @@ export class RedBlackTree<T> {
    * `v`, where `before` is the sum of the values of all nodes ordered before it. Nodes of value 0
    * own an empty interval and are never returned. Null if `v` is outside [0, valueSum).
    */
-  nodeByValue(v: number): RbNode<T> | null {
-    let cur = this.root;
+  nodeByValue(v: number): WeightedRbNode<T> | null {
+    if (!this.augmented) return null;
+    let cur = this.root as WeightedRbNode<T> | null;
     while (cur !== null) {
-      const left = cur.left;
+      const left = cur.left as WeightedRbNode<T> | null;
       const leftSum = left === null ? 0 : left.sum;
       if (v < leftSum) {
         cur = left;
@@ -348,7 +376,7 @@ export class RedBlackTree<T> {
       v -= leftSum;
       if (v < cur.value) return cur;
       v -= cur.value;
-      cur = cur.right;
+      cur = cur.right as WeightedRbNode<T> | null;
     }
     return null;
   }
@@ -388,11 +416,14 @@ export class RedBlackTree<T> {
       const rh = walk(n.right, n);
       if (lh !== rh) problems.push(`black height differs (${lh} vs ${rh})`);
       if (this.augmented) {
-        const size = 1 + (n.left?.size ?? 0) + (n.right?.size ?? 0);
-        const sum = n.value + (n.left?.sum ?? 0) + (n.right?.sum ?? 0);
-        if (n.size !== size) problems.push(`subtree size ${n.size}, expected ${size}`);
-        if (n.sum !== sum) problems.push(`subtree sum ${n.sum}, expected ${sum}`);
-        if (!(n.value >= 0)) problems.push(`negative value ${n.value}`);
+        const wn = w(n);
+        const l = n.left === null ? null : w(n.left);
+        const r = n.right === null ? null : w(n.right);
+        const size = 1 + (l?.size ?? 0) + (r?.size ?? 0);
+        const sum = wn.value + (l?.sum ?? 0) + (r?.sum ?? 0);
+        if (wn.size !== size) problems.push(`subtree size ${wn.size}, expected ${size}`);
+        if (wn.sum !== sum) problems.push(`subtree sum ${wn.sum}, expected ${sum}`);
+        if (!(wn.value >= 0)) problems.push(`negative value ${wn.value}`);
       }
       return lh + (n.red ? 0 : 1);
     };
@@ -418,9 +449,10 @@ export class RedBlackTree<T> {
     return problems;
   }
 
-  private recompute(n: RbNode<T>): void {
-    const l = n.left;
-    const r = n.right;
+  private recompute(node: RbNode<T>): void {
+    const n = w(node);
+    const l = n.left === null ? null : w(n.left);
+    const r = n.right === null ? null : w(n.right);
     n.size = 1 + (l === null ? 0 : l.size) + (r === null ? 0 : r.size);
     n.sum = n.value + (l === null ? 0 : l.sum) + (r === null ? 0 : r.sum);
   }
@@ -448,8 +480,8 @@ export class RedBlackTree<T> {
     x.parent = y;
     if (this.augmented) {
       // The rotated pair covers the same nodes as before, so y inherits x's totals.
-      y.size = x.size;
-      y.sum = x.sum;
+      w(y).size = w(x).size;
+      w(y).sum = w(x).sum;
       this.recompute(x);
     }
   }
@@ -467,8 +499,8 @@ export class RedBlackTree<T> {
     y.right = x;
     x.parent = y;
     if (this.augmented) {
-      y.size = x.size;
-      y.sum = x.sum;
+      w(y).size = w(x).size;
+      w(y).sum = w(x).sum;
       this.recompute(x);
     }
   }

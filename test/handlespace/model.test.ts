@@ -13,6 +13,7 @@ import {
   type HandleTableCursor,
   type PoolElementEntry,
   type RegistrablePoolElement,
+  TIMER_KINDS,
   type TimerKind,
 } from '../../src/handlespace/index.js';
 import { Model, type ModelPe, modelValue, selectionOrder } from './model.js';
@@ -39,7 +40,7 @@ const POLICIES: PolicyName[] = [
   'leastUsedDpf',
   'leastUsedDegradationDpf',
 ];
-const TIMER_KINDS: TimerKind[] = ['keepAliveTransmission', 'keepAliveTimeout', 'expiry'];
+const TIMER_KINDS_LIST: TimerKind[] = [...TIMER_KINDS];
 
 interface Real {
   hs: Handlespace;
@@ -382,7 +383,7 @@ const commands = [
       values,
       owner,
       fc.option(fc.integer({ min: 1, max: 3 }), { freq: 3 }),
-      fc.constantFrom(...TIMER_KINDS),
+      fc.constantFrom(...TIMER_KINDS_LIST),
       fc.integer({ min: 0, max: 20 }),
       fc.integer({ min: 0, max: 9 }),
     )
@@ -393,7 +394,7 @@ const commands = [
   fc.tuple(handleIndex, peId).map(([h, id]) => new DeregisterCommand(h, id)),
   fc.tuple(handleIndex, fc.integer({ min: 1, max: 5 })).map(([h, k]) => new ResolveCommand(h, k)),
   fc
-    .tuple(handleIndex, peId, fc.constantFrom(...TIMER_KINDS), fc.integer({ min: 0, max: 20 }))
+    .tuple(handleIndex, peId, fc.constantFrom(...TIMER_KINDS_LIST), fc.integer({ min: 0, max: 20 }))
     .map(([h, id, kind, at]) => new RescheduleCommand(h, id, kind, at)),
   fc.integer({ min: 1, max: 3 }).map((a) => new CloseAssociationCommand(a)),
   owner.map((o) => new RemoveOwnerCommand(o)),

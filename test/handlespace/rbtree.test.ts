@@ -4,15 +4,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RbNode, RedBlackTree } from '../../src/handlespace/rbtree.js';
+import { RbNode, RedBlackTree, WeightedRbNode } from '../../src/handlespace/rbtree.js';
 
 interface Item {
   key: number;
   weight: number;
 }
 
-function keyed(key: number, weight = 0): RbNode<Item> {
-  const n = new RbNode<Item>({ key, weight });
+function keyed(key: number, weight = 0): WeightedRbNode<Item> {
+  const n = new WeightedRbNode<Item>({ key, weight });
   n.k1 = key;
   n.value = weight;
   return n;
@@ -26,7 +26,7 @@ describe('RedBlackTree', () => {
       fc.assert(
         fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: -50, max: 50 }), fc.nat(9)), { maxLength: 200 }), (ops) => {
           const tree = new RedBlackTree<Item>(mode === 'comparator' ? byItemKey : null, true);
-          const nodes = new Map<number, RbNode<Item>>();
+          const nodes = new Map<number, WeightedRbNode<Item>>();
           for (const [insert, key, weight] of ops) {
             if (insert) {
               const n = keyed(key, weight);
@@ -37,7 +37,7 @@ describe('RedBlackTree', () => {
                 nodes.set(key, n);
               }
             } else if (nodes.has(key)) {
-              tree.remove(nodes.get(key) as RbNode<Item>);
+              tree.remove(nodes.get(key) as WeightedRbNode<Item>);
               nodes.delete(key);
             }
             expect(tree.checkInvariants()).toEqual([]);
@@ -89,19 +89,20 @@ describe('RedBlackTree', () => {
     expect(owner).toEqual([0, 0, 0, 2, 2, 3, 3, 3, 3, 3]);
     expect(tree.nodeByValue(10)).toBeNull();
     // Changing a linked node's value keeps the sums right.
-    tree.setValue(tree.findKeys(1) as RbNode<Item>, 4);
+    tree.setValue(tree.findKeys(1) as WeightedRbNode<Item>, 4);
     expect(tree.valueSum).toBe(14);
     expect(tree.checkInvariants()).toEqual([]);
     expect(tree.nodeByValue(3)?.item.key).toBe(1);
   });
 
-  it('refuses double links and unlinking strangers', () => {
+  it('refuses double links, unlinking strangers, and plain nodes in augmented trees', () => {
     const tree = new RedBlackTree<Item>(null);
     const n = keyed(1);
     tree.insert(n);
     expect(() => tree.insert(n)).toThrow();
     tree.remove(n);
     expect(() => tree.remove(n)).toThrow();
+    expect(() => new RedBlackTree<Item>(null, true).insert(new RbNode<Item>({ key: 1, weight: 0 }))).toThrow(TypeError);
   });
 
   it('reports broken invariants', () => {
@@ -110,7 +111,7 @@ describe('RedBlackTree', () => {
     for (const n of nodes) tree.insert(n);
     nodes[0].k1 = 9; // order broken behind the tree's back
     (tree.root as RbNode<Item>).red = true;
-    (tree.root as RbNode<Item>).sum = 99;
+    (tree.root as WeightedRbNode<Item>).sum = 99;
     const problems = tree.checkInvariants().join('\n');
     expect(problems).toMatch(/root is red/);
     expect(problems).toMatch(/order violated/);
