@@ -7,7 +7,8 @@
  */
 import { PPID, encode, type Message, type Policy, type PoolElement, type TransportParameter } from '../codecs/index.js';
 import { LINKTYPE } from '../src/capture/index.js';
-import { CaptureClock, CaptureInterface, FileSink, SctpAssociation, SeededRandom, openCaptureWriter, type SctpSide } from '../src/capture/write/index.js';
+import { Random } from '../src/util/random.js';
+import { CaptureClock, CaptureInterface, FileSink, SctpAssociation, openCaptureWriter, type SctpSide } from '../src/capture/write/index.js';
 
 /** What was written. */
 export interface TrafficStats {
@@ -31,15 +32,15 @@ interface Pe {
 
 /** Writes a capture of at least `messageTarget` ASAP/ENRP messages to `path`. */
 export function writeRegistrarTraffic(path: string, messageTarget: number, seed: number): TrafficStats {
-  const rng = new SeededRandom(seed);
+  const rng = new Random(seed);
   const writer = openCaptureWriter(new FileSink(path), { format: 'pcap', interfaces: [{ linkType: LINKTYPE.ethernet }] });
   const clock = new CaptureClock({ seconds: 1_717_200_000, nanos: 0 });
-  const eth = new CaptureInterface(writer, clock, { seed: rng.u32() });
+  const eth = new CaptureInterface(writer, clock, { seed: rng.nextUint32() });
   const pr = { v4: '10.1.0.1', v6: 'fd00:1::1' };
   let asap = 0;
   let enrp = 0;
   const assoc = (client: string, clientPort: number, server: string, serverPort: number) =>
-    new SctpAssociation(eth, { client: { addresses: [client], port: clientPort }, server: { addresses: [server], port: serverPort }, seed: rng.u32() });
+    new SctpAssociation(eth, { client: { addresses: [client], port: clientPort }, server: { addresses: [server], port: serverPort }, seed: rng.nextUint32() });
   const send = (a: SctpAssociation, from: SctpSide, ms: readonly Message[], sackNow = false) => {
     for (const m of ms) if (m.protocol === 'asap') asap++;
     else enrp++;
@@ -53,7 +54,7 @@ export function writeRegistrarTraffic(path: string, messageTarget: number, seed:
   const policyFor = (i: number): Policy => {
     switch (i % 5) {
       case 0:
-        return { name: 'leastUsed', load: rng.u32() };
+        return { name: 'leastUsed', load: rng.nextUint32() };
       case 1:
         return { name: 'roundRobin' };
       case 2:
@@ -61,7 +62,7 @@ export function writeRegistrarTraffic(path: string, messageTarget: number, seed:
       case 3:
         return { name: 'priority', priority: i % 3 };
       default:
-        return { name: 'leastUsedDegradation', load: rng.u32(), loadDegradation: 0x01000000 };
+        return { name: 'leastUsedDegradation', load: rng.nextUint32(), loadDegradation: 0x01000000 };
     }
   };
   const pes: Pe[] = Array.from({ length: 320 }, (_, i) => {
@@ -69,7 +70,7 @@ export function writeRegistrarTraffic(path: string, messageTarget: number, seed:
     const address = v6 ? `fd00:2::${(i + 1).toString(16)}` : `10.2.${i >> 8}.${(i & 0xff) + 1}`;
     const user: TransportParameter = { transport: 'sctp', port: 20000 + i, transportUse: 'dataPlusControl', addresses: [{ family: v6 ? 'ipv6' : 'ipv4', address }] };
     return {
-      element: { peId: rng.nonZeroU32(), homeRegistrarId: 0, registrationLife: 30_000, userTransport: user, policy: policyFor(i) },
+      element: { peId: rng.nonZeroUint32(), homeRegistrarId: 0, registrationLife: 30_000, userTransport: user, policy: policyFor(i) },
       pool: i % POOLS.length,
       asapPort: 30000 + i,
       assoc: assoc(address, 30000 + i, v6 ? pr.v6 : pr.v4, 3863),
@@ -85,40 +86,40 @@ export function writeRegistrarTraffic(path: string, messageTarget: number, seed:
   const inPool = (pool: number) => pes.filter((p) => p.pool === pool);
 
   while (asap + enrp < messageTarget) {
-    clock.advanceMicros(rng.int(50, 3000));
-    const r = rng.next();
+    clock.advanceMicros(rng.intBetween(50, 3000));
+    const r = rng.nextFloat();
     const pe = rng.pick(pes);
     const poolHandle = POOLS[pe.pool]!;
     if (r < 0.3) {
       // Keep-alive round trip.
       send(pe.assoc, 'server', [{ protocol: 'asap', type: 'endpointKeepAlive', flags: { H: false }, serverId: PR_ID, poolHandle, peId: pe.element.peId }]);
-      clock.advanceMicros(rng.int(40, 400));
-      send(pe.assoc, 'client', [{ protocol: 'asap', type: 'endpointKeepAliveAck', poolHandle, peId: pe.element.peId }], rng.next() < 0.5);
+      clock.advanceMicros(rng.intBetween(40, 400));
+      send(pe.assoc, 'client', [{ protocol: 'asap', type: 'endpointKeepAliveAck', poolHandle, peId: pe.element.peId }], rng.nextFloat() < 0.5);
     } else if (r < 0.5) {
       // Re-registration with a fresh load, and the Handle Updates it causes.
       const element = { ...pe.element, policy: policyFor(pes.indexOf(pe)) };
       send(pe.assoc, 'client', [{ protocol: 'asap', type: 'registration', poolHandle, poolElement: element }]);
-      clock.advanceMicros(rng.int(60, 300));
+      clock.advanceMicros(rng.intBetween(60, 300));
       send(pe.assoc, 'server', [{ protocol: 'asap', type: 'registrationResponse', flags: { R: false }, poolHandle, peId: pe.element.peId }]);
       peers.forEach((p, i) =>
-        send(p, 'client', [{ protocol: 'enrp', type: 'handleUpdate', flags: { T: false }, senderId: PR_ID, receiverId: PEER_IDS[i]!, updateAction: 0, poolHandle, poolElement: owned(pe) }], rng.next() < 0.3),
+        send(p, 'client', [{ protocol: 'enrp', type: 'handleUpdate', flags: { T: false }, senderId: PR_ID, receiverId: PEER_IDS[i]!, updateAction: 0, poolHandle, poolElement: owned(pe) }], rng.nextFloat() < 0.3),
       );
     } else if (r < 0.75) {
       // Handle resolution: three PEs of the pool, the policy of the first.
       const pu = rng.pick(pus);
       const members = inPool(pe.pool);
-      const start = rng.int(0, members.length - 1);
+      const start = rng.intBetween(0, members.length - 1);
       const chosen = [0, 1, 2].map((k) => members[(start + k) % members.length]!.element);
-      send(pu, 'client', [{ protocol: 'asap', type: 'handleResolution', poolHandle, ...(rng.next() < 0.5 ? { items: 3 } : {}) }]);
-      clock.advanceMicros(rng.int(60, 300));
-      send(pu, 'server', [{ protocol: 'asap', type: 'handleResolutionResponse', poolHandle, policy: chosen[0]!.policy, poolElements: chosen.map((e) => ({ ...e, homeRegistrarId: PR_ID })) }], rng.next() < 0.5);
+      send(pu, 'client', [{ protocol: 'asap', type: 'handleResolution', poolHandle, ...(rng.nextFloat() < 0.5 ? { items: 3 } : {}) }]);
+      clock.advanceMicros(rng.intBetween(60, 300));
+      send(pu, 'server', [{ protocol: 'asap', type: 'handleResolutionResponse', poolHandle, policy: chosen[0]!.policy, poolElements: chosen.map((e) => ({ ...e, homeRegistrarId: PR_ID })) }], rng.nextFloat() < 0.5);
     } else if (r < 0.87) {
       // Presence exchange with one peer.
-      const i = rng.int(0, peers.length - 1);
+      const i = rng.intBetween(0, peers.length - 1);
       const info = (id: number, address: string) => ({ serverId: id, transport: { transport: 'sctp' as const, port: 9901, transportUse: 'dataOnly' as const, addresses: [{ family: 'ipv4' as const, address }] } });
-      send(peers[i]!, 'client', [{ protocol: 'enrp', type: 'presence', flags: { R: false }, senderId: PR_ID, receiverId: PEER_IDS[i]!, peChecksum: rng.int(0, 0xffff), serverInformation: info(PR_ID, pr.v4) }]);
-      clock.advanceMicros(rng.int(100, 900));
-      send(peers[i]!, 'server', [{ protocol: 'enrp', type: 'presence', flags: { R: false }, senderId: PEER_IDS[i]!, receiverId: PR_ID, peChecksum: rng.int(0, 0xffff), serverInformation: info(PEER_IDS[i]!, `10.1.0.${i + 2}`) }], true);
+      send(peers[i]!, 'client', [{ protocol: 'enrp', type: 'presence', flags: { R: false }, senderId: PR_ID, receiverId: PEER_IDS[i]!, peChecksum: rng.intBetween(0, 0xffff), serverInformation: info(PR_ID, pr.v4) }]);
+      clock.advanceMicros(rng.intBetween(100, 900));
+      send(peers[i]!, 'server', [{ protocol: 'enrp', type: 'presence', flags: { R: false }, senderId: PEER_IDS[i]!, receiverId: PR_ID, peChecksum: rng.intBetween(0, 0xffff), serverInformation: info(PEER_IDS[i]!, `10.1.0.${i + 2}`) }], true);
     } else if (r < 0.94) {
       // Multicast announcements over UDP.
       eth.sendUdp({ src: pr.v4, dst: '239.0.0.50', srcPort: 3863, dstPort: 3863, payload: encode({ protocol: 'asap', type: 'serverAnnounce', serverId: PR_ID, transports: [] }), ttl: 30 });
@@ -139,9 +140,9 @@ export function writeRegistrarTraffic(path: string, messageTarget: number, seed:
       send(pe.assoc, 'server', [{ protocol: 'asap', type: 'deregistrationResponse', poolHandle, peId: pe.element.peId }], true);
     } else {
       // A peer downloads a pool: a Handle Table Response of 20 PEs, several packets long.
-      const i = rng.int(0, peers.length - 1);
+      const i = rng.intBetween(0, peers.length - 1);
       send(peers[i]!, 'server', [{ protocol: 'enrp', type: 'handleTableRequest', flags: { W: false }, senderId: PEER_IDS[i]!, receiverId: PR_ID }]);
-      clock.advanceMicros(rng.int(100, 500));
+      clock.advanceMicros(rng.intBetween(100, 500));
       send(peers[i]!, 'client', [{ protocol: 'enrp', type: 'handleTableResponse', flags: { R: false, M: false }, senderId: PR_ID, receiverId: PEER_IDS[i]!, pools: [{ poolHandle, poolElements: inPool(pe.pool).map(owned) }] }], true);
     }
   }

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { message as messageArb } from '../codecs/arbitraries.js';
 import { encode, parameterOffset, type Mode, type Profile, type Protocol } from '../codecs/index.js';
-import { Random } from '../src/handlespace/random.js';
+import { Random } from '../src/util/random.js';
 import { checkInput, DEFAULT_LIMITS, type OracleLimits, type OracleName } from './codec-oracle.js';
 import { applyMutation, type Mutation } from './mutations.js';
 import { randomMutations } from './random-mutation.js';

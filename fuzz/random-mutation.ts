@@ -2,7 +2,7 @@
  * Draws mutations from a seeded source: the same seed gives the same sequence, so a campaign is
  * replayable, and each finding also records its mutations as data.
  */
-import { Random } from '../src/handlespace/random.js';
+import { Random } from '../src/util/random.js';
 import { BOUNDARY_INTS, type Mutation } from './mutations.js';
 
 const DELTAS = [-4, -1, 1, 4, -3, 3] as const;

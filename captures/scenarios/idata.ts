@@ -8,7 +8,8 @@ import { PORT } from '../../codecs/index.js';
 import { LINKTYPE } from '../../src/capture/index.js';
 import { POLICIES, ascii, asap, at, enrp, poolElement, sctp, serverInfo } from './fixtures.js';
 import { openScene } from './scene.js';
-import { SeededRandom, type ByteSink } from '../../src/capture/write/index.js';
+import type { ByteSink } from '../../src/capture/write/index.js';
+import { Random } from '../../src/util/random.js';
 
 const PR = { id: 0x5150aa01, v4: '192.0.2.100', v6: '2001:db8:100::1' };
 const PR_PEER = { id: 0x5150aa02, v6: '2001:db8:100::2' };
@@ -17,7 +18,7 @@ const VIDEO = ascii('VideoPool');
 
 export function build(sink: ByteSink): void {
   const s = openScene(sink, { format: 'pcapng', interfaces: [{ linkType: LINKTYPE.ethernet, name: 'eth1' }], start: at('2024-03-08T16:20:00Z'), seed: 5 });
-  const rng = new SeededRandom(0x5eed0005);
+  const rng = new Random(0x5eed0005);
 
   // PE ↔ PR over IPv4 with I-DATA, streams 0–2.
   const a = s.association({ client: { addresses: [PE.v4], port: PE.port }, server: { addresses: [PR.v4], port: PORT.asap }, iData: true, streams: 4 });
@@ -37,10 +38,10 @@ export function build(sink: ByteSink): void {
   // A handle resolution response of ~3 KB: three I-DATA fragments.
   const many = Array.from({ length: 30 }, (_, i) =>
     poolElement({
-      peId: rng.nonZeroU32(),
+      peId: rng.nonZeroUint32(),
       home: PR.id,
       user: sctp(9000, [`192.0.2.${150 + i}`, `2001:db8:101::${(0x50 + i).toString(16)}`], 'dataOnly'),
-      policy: { ...POLICIES.leastUsed, load: rng.u32() },
+      policy: { ...POLICIES.leastUsed, load: rng.nextUint32() },
     }),
   );
   a.send('server', asap({ protocol: 'asap', type: 'handleResolutionResponse', poolHandle: VIDEO, policy: many[0]!.policy, poolElements: many }, { streamId: 2 }));

@@ -10,19 +10,20 @@ import { LINKTYPE } from '../../src/capture/index.js';
 import { POLICIES, ascii, asap, at, enrp, fraction, poolElement, sctp, serverInfo } from './fixtures.js';
 import { openScene } from './scene.js';
 import type { Policy, PoolElement } from '../../codecs/index.js';
-import { SeededRandom, type ByteSink } from '../../src/capture/write/index.js';
+import type { ByteSink } from '../../src/capture/write/index.js';
+import { Random } from '../../src/util/random.js';
 
 const PR1 = { id: 0x1a2b3c01, v4: '203.0.113.1', v6: '2001:db8:5::1' };
 const PR2 = { id: 0x1a2b3c02, v4: '203.0.113.2', v6: '2001:db8:5::2' };
 const PU = { v4: '203.0.113.77', v6: '2001:db8:5::77' };
 
 /** `n` PEs of a pool, multi-homed on IPv4 and IPv6, with varied loads (seeded). */
-function pes(rng: SeededRandom, n: number, home: number, withAsap: boolean, policy: (i: number) => Policy): PoolElement[] {
+function pes(rng: Random, n: number, home: number, withAsap: boolean, policy: (i: number) => Policy): PoolElement[] {
   return Array.from({ length: n }, (_, i) => {
     const host = 100 + i;
     const addresses = [`198.51.100.${host}`, `2001:db8:7::${host.toString(16)}`, `2001:db8:8::${host.toString(16)}`];
     return poolElement({
-      peId: rng.nonZeroU32(),
+      peId: rng.nonZeroUint32(),
       home,
       life: 30_000,
       user: sctp(20000 + i, addresses, 'dataPlusControl'),
@@ -34,7 +35,7 @@ function pes(rng: SeededRandom, n: number, home: number, withAsap: boolean, poli
 
 export function build(sink: ByteSink): void {
   const s = openScene(sink, { format: 'pcap', interfaces: [{ linkType: LINKTYPE.ethernet }], start: at('2024-03-07T11:45:00Z'), seed: 4 });
-  const rng = new SeededRandom(0x5eed0004);
+  const rng = new Random(0x5eed0004);
   const enrpPort = PORT.enrp;
 
   // Handle Table Response of ~4.4 KB over IPv4: four DATA chunks in four packets.

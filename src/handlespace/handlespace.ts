@@ -26,7 +26,7 @@ import { assignRank } from './ownership.js';
 import { type HandleTableCursor, type HandleTablePage, readOwnedTable, readWholeTable } from './paging.js';
 import { POLICY_BEHAVIOURS } from './policies/index.js';
 import { Pool, comparePoolHandles, usesControlChannel } from './pool.js';
-import { Random } from './random.js';
+import { Random } from '../util/random.js';
 import { type RbNode, RedBlackTree } from './rbtree.js';
 import { selectRandom, selectSorted } from './selection.js';
 

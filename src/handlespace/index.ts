@@ -28,4 +28,4 @@ export {
 } from './checksum.js';
 export { POLICY_BEHAVIOURS, policyBehaviour, policyBehaviourByCode, type PolicyBehaviour, type SelectionMethod } from './policies/index.js';
 export { RbNode, RedBlackTree, WeightedRbNode, type Comparator, type KeyComparator } from './rbtree.js';
-export { Random } from './random.js';
+export { Random } from '../util/random.js';

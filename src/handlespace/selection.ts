@@ -4,7 +4,7 @@
  */
 import type { PoolElementEntry } from './element.js';
 import type { Pool } from './pool.js';
-import type { Random } from './random.js';
+import type { Random } from '../util/random.js';
 
 /**
  * Sorted selection (§3.4): the first `k` PEs of the selection order, in that order. Then each of

@@ -9,7 +9,7 @@ import { isMulticast, parseIpAddress, type IpAddress } from './ip-address.js';
 import { ipv4Fragments } from './ipv4-packet.js';
 import { ipv6Fragments } from './ipv6-packet.js';
 import { linkFramer, type LinkFramer, type LinkFramerOptions } from './link-frames.js';
-import { SeededRandom } from './seeded-random.js';
+import { Random } from '../../util/random.js';
 import { udpDatagram } from './udp-datagram.js';
 
 /** Options of a {@link CaptureInterface}. */
@@ -70,7 +70,7 @@ export class CaptureInterface {
     this.mtu = options.mtu ?? 1500;
     this.framer = linkFramer(writer.linkType(this.index), options.framing);
     this.gap = options.frameGapNanos ?? 20_000;
-    this.nextId = new SeededRandom(options.seed).u32();
+    this.nextId = new Random(options.seed).nextUint32();
   }
 
   /** Sends a datagram; returns the frame numbers written (several when it was fragmented). */

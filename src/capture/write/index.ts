@@ -20,7 +20,6 @@ export { PcapWriter, PCAP_MAGIC } from './pcap-writer.js';
 export { PcapngWriter, PCAPNG_OPTION, type PcapngOptions } from './pcapng-writer.js';
 export { openCaptureWriter, type CaptureFileSpec } from './open-capture.js';
 export { CaptureClock } from './capture-clock.js';
-export { SeededRandom } from './seeded-random.js';
 export { parseIpAddress, isMulticast, type IpAddress } from './ip-address.js';
 export { internetChecksum } from './internet-checksum.js';
 export {

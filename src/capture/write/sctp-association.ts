@@ -27,7 +27,7 @@ import {
   shutdownCompleteChunk,
 } from './sctp-chunks.js';
 import { SCTP_COMMON_HEADER, sctpPacket } from './sctp-packet.js';
-import { SeededRandom } from './seeded-random.js';
+import { Random } from '../../util/random.js';
 import { udpDatagram } from './udp-datagram.js';
 import { SCTP_CHUNK } from '../sctp-chunk-types.js';
 import { UDP_PORT } from '../rserpool-ids.js';
@@ -102,7 +102,7 @@ interface Side {
 /** See the module comment. */
 export class SctpAssociation {
   private readonly sides: Readonly<Record<SctpSide, Side>>;
-  private readonly rng: SeededRandom;
+  private readonly rng: Random;
   private readonly pathMtu: number;
   private readonly streams: number;
   private readonly window: number;
@@ -112,14 +112,14 @@ export class SctpAssociation {
     private readonly iface: CaptureInterface,
     private readonly options: SctpAssociationOptions,
   ) {
-    this.rng = new SeededRandom(options.seed);
+    this.rng = new Random(options.seed);
     const side = (endpoint: SctpEndpoint): Side => {
       if (endpoint.addresses.length === 0) throw new RangeError('an SCTP endpoint needs an address');
-      const initialTsn = this.rng.u32();
+      const initialTsn = this.rng.nextUint32();
       return {
         endpoint,
         addresses: endpoint.addresses.map(parseIpAddress),
-        tag: this.rng.nonZeroU32(),
+        tag: this.rng.nonZeroUint32(),
         initialTsn,
         nextTsn: initialTsn,
         ssn: new Map(),

@@ -3,7 +3,7 @@
  * bounded draws.
  */
 import { describe, expect, it } from 'vitest';
-import { Random } from '../../src/handlespace/random.js';
+import { Random } from '../../src/util/random.js';
 
 describe('Random', () => {
   it('is xoshiro128** (reference output from state 1, 2, 3, 4)', () => {

@@ -97,6 +97,37 @@ export class Random {
   nextFloat(): number {
     return this.nextUint32() / TWO_32;
   }
+
+  /** Uniform integer in [min, max], both included. */
+  intBetween(min: number, max: number): number {
+    return min + this.nextBelow(max - min + 1);
+  }
+
+  /** One element of a non-empty list, uniformly. */
+  pick<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new RangeError('pick from an empty list');
+    return items[this.nextBelow(items.length)]!;
+  }
+
+  /** A uint32 that is not 0 (verification tags and identifiers where 0 means "none"). */
+  nonZeroUint32(): number {
+    for (;;) {
+      const v = this.nextUint32();
+      if (v !== 0) return v;
+    }
+  }
+
+  /** `n` random octets. */
+  bytes(n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.nextUint32() & 0xff;
+    return out;
+  }
+
+  /** A new independent source seeded from this one (so adding draws to one stream leaves the other alone). */
+  fork(): Random {
+    return new Random(this.nextUint32());
+  }
 }
 
 function rotl(x: number, k: number): number {
