@@ -8,6 +8,8 @@ command -v editcap >/dev/null 2>&1 || pkgs+=(wireshark-common)
 dpkg -s librsplib-dev >/dev/null 2>&1 || pkgs+=(librsplib-dev)
 # usrsctp's example programs: the real SCTP peer for the userland SCTP interop tests.
 dpkg -s libusrsctp-examples >/dev/null 2>&1 || pkgs+=(libusrsctp-examples)
+# usrsctp's library: the interop tests build a small whole-message echo client/server against it.
+dpkg -s libusrsctp-dev >/dev/null 2>&1 || pkgs+=(libusrsctp-dev)
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
