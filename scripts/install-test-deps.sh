@@ -10,6 +10,8 @@ dpkg -s librsplib-dev >/dev/null 2>&1 || pkgs+=(librsplib-dev)
 dpkg -s libusrsctp-examples >/dev/null 2>&1 || pkgs+=(libusrsctp-examples)
 # usrsctp's library: the interop tests build a small whole-message echo client/server against it.
 dpkg -s libusrsctp-dev >/dev/null 2>&1 || pkgs+=(libusrsctp-dev)
+# xmllint validates the conformance JUnit report against conformance/schemas/junit.xsd.
+command -v xmllint >/dev/null 2>&1 || pkgs+=(libxml2-utils)
 [ ${#pkgs[@]} -eq 0 ] && exit 0
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_CASES } from '../../conformance/index.js';
 import { InProcessTarget } from '../conformance/in-process-target.js';
+import { writeCasePcaps } from '../conformance/pcap.js';
 import { failureDetails, htmlReport, jsonReport, junitXml, progressLine, summaryTable } from '../conformance/reporters.js';
 import { runCases, selectCases } from '../conformance/runner.js';
 
@@ -56,7 +57,7 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
     .option('--junit <file>', 'write JUnit XML')
     .option('--json <file>', 'write every verdict as JSON')
     .option('--html <file>', 'write a self-contained HTML report')
-    .option('--pcap-dir <dir>', "write failing cases' exchanges as pcapng — NOT AVAILABLE YET")
+    .option('--pcap-dir <dir>', "write every case that did not PASS (nor SKIP) as DIR/<case-id, / as __>.pcapng (ASAP/ENRP over SCTP)")
     .option('--seed <n>', 'seed of every random choice of the cases', positive, 1)
     .option('--list', 'list the selected cases and exit')
     .addHelpText('after', '\nExit status: 0 no unexpected verdict, 1 unexpected verdicts (FAIL, TIMEOUT, ERROR, XPASS) or a dead target, 2 usage.')
@@ -66,11 +67,6 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
       };
       if (flags.target !== undefined) {
         err.write(`conformance: --target ${flags.target}: network targets are not available yet (needs the SCTP transport, issue #6); run without --target for the in-process reference registrar\n`);
-        setExit(2);
-        return;
-      }
-      if (flags.pcapDir !== undefined) {
-        err.write('conformance: --pcap-dir is not available yet (the pcapng writing of case exchanges is not wired in)\n');
         setExit(2);
         return;
       }
@@ -105,6 +101,17 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
       if (flags.junit !== undefined) writeFileSync(flags.junit, junitXml(report));
       if (flags.json !== undefined) writeFileSync(flags.json, jsonReport(report));
       if (flags.html !== undefined) writeFileSync(flags.html, htmlReport(report));
+      if (flags.pcapDir !== undefined) {
+        try {
+          const files = writeCasePcaps(report, flags.pcapDir);
+          err.write(`conformance: wrote ${files.length} pcapng file(s) to ${flags.pcapDir}\n`);
+        } catch (e) {
+          // The verdicts are already reported; a capture that cannot be written is a usage problem (bad directory).
+          err.write(`conformance: cannot write captures to ${flags.pcapDir}: ${e instanceof Error ? e.message : String(e)}\n`);
+          setExit(2);
+          return;
+        }
+      }
       setExit(report.ok ? 0 : 1);
     });
 }

@@ -197,7 +197,7 @@ export class InProcessTarget implements Target {
     const id = this.nextAssociation++;
     this.associations.set(id, { id, endpoint: ep, protocol, channel, open: true });
     ep.associations.push(id);
-    this.record('event', ep.name, channel, id, 0, new Uint8Array(0), `${protocol} association ${id} up (${channel})`);
+    this.record('event', ep.name, channel, id, 0, new Uint8Array(0), `${protocol} association ${id} up (${channel})`, 'up');
     this.events.push({ kind: 'associationUp', association: id, protocol, peerAddresses: ep.addresses, peerPort: ep.port });
     this.pump();
     return id;
@@ -221,7 +221,7 @@ export class InProcessTarget implements Target {
     const a = this.associations.get(association);
     if (a === undefined || !a.open) return;
     a.open = false;
-    this.record('event', a.endpoint.name, a.channel, association, 0, new Uint8Array(0), `association ${association} ${why}`);
+    this.record('event', a.endpoint.name, a.channel, association, 0, new Uint8Array(0), `association ${association} ${why}`, why.startsWith('aborted') ? 'abortedByDriver' : 'closedByDriver');
     this.events.push({ kind: 'associationDown', association });
     this.pump();
   }
@@ -317,7 +317,7 @@ export class InProcessTarget implements Target {
           const rec = this.associations.get(a.association);
           if (rec !== undefined && rec.open) {
             rec.open = false;
-            this.record('event', rec.endpoint.name, rec.channel, rec.id, 0, new Uint8Array(0), `association ${rec.id} ABORTed by the target: ${a.reason}`);
+            this.record('event', rec.endpoint.name, rec.channel, rec.id, 0, new Uint8Array(0), `association ${rec.id} ABORTed by the target: ${a.reason}`, 'abortedByTarget');
           }
           break;
         }
@@ -339,11 +339,34 @@ export class InProcessTarget implements Target {
     ep.inbox.push(r);
   }
 
-  private record(direction: TraceEntry['direction'], endpoint: string, channel: TraceEntry['channel'], association: number, ppid: number, bytes: Uint8Array, text: string): void {
+  private record(
+    direction: TraceEntry['direction'],
+    endpoint: string,
+    channel: TraceEntry['channel'],
+    association: number,
+    ppid: number,
+    bytes: Uint8Array,
+    text: string,
+    associationEvent?: TraceEntry['associationEvent'],
+  ): void {
     const ep = this.endpoints.find((e) => e.name === endpoint);
     const local = ep !== undefined && ep.addresses[0] !== undefined ? { address: ep.addresses[0], port: ep.port } : undefined;
-    const remote = { address: TARGET_ADDRESS, port: ppid === PPID.enrp ? 9901 : 3863 };
-    this.trace.push({ at: this.clock, direction, endpoint, channel, association, ppid, bytes, text, ...(local ? { local } : {}), remote });
+    // Event entries carry no PPID, so the association's protocol picks the port (an ENRP association's "up" is on 9901).
+    const protocol = this.associations.get(association)?.protocol ?? (ppid === PPID.enrp ? 'enrp' : 'asap');
+    const remote = { address: TARGET_ADDRESS, port: protocol === 'enrp' ? 9901 : 3863 };
+    this.trace.push({
+      at: this.clock,
+      direction,
+      endpoint,
+      channel,
+      association,
+      ppid,
+      bytes,
+      text,
+      ...(local ? { local } : {}),
+      remote,
+      ...(associationEvent !== undefined ? { associationEvent } : {}),
+    });
   }
 }
 

@@ -177,7 +177,7 @@ export async function runCases(target: Target, cases: readonly ConformanceCase[]
         outcome = { verdict: 'TIMEOUT', requirement: '(deadline)', expected: `done within ${c.deadline * scale} ms`, actual: `took ${targetMs} ms` };
       }
       const trace = await target.endCase();
-      result = { ...base, ...outcome, durationMs: Date.now() - t0, targetMs, trace: outcome.verdict === 'PASS' || outcome.verdict === 'SKIP' ? [] : trace };
+      result = { ...base, ...outcome, durationMs: Date.now() - t0, targetMs, trace: keepTrace(outcome.verdict, expectFail.has(c.id)) ? trace : [] };
       if (result.verdict === 'TIMEOUT') {
         const ok = await sanityExchange(target);
         afterTimeouts.push({ after: c.id, ok });
@@ -204,6 +204,12 @@ export async function runCases(target: Target, cases: readonly ConformanceCase[]
     counts,
     ok: after && results.every((r) => !UNEXPECTED.has(r.verdict)),
   };
+}
+
+/** Traces are kept for reports and pcaps; a PASS listed as expected-to-fail becomes XPASS, so keep its trace too. */
+function keepTrace(verdict: Verdict, expectedToFail: boolean): boolean {
+  if (verdict === 'SKIP') return false;
+  return verdict !== 'PASS' || expectedToFail;
 }
 
 function levelOf(c: ConformanceCase, requirement: string): Level | undefined {

@@ -151,6 +151,11 @@ export interface TraceEntry {
   readonly bytes: Uint8Array;
   /** Decoded summary, or the event text. */
   readonly text: string;
+  /**
+   * For `event` entries that change an association's state: what happened to `association`.
+   * Capture writers replay it as SCTP handshake, SHUTDOWN or ABORT without parsing `text`.
+   */
+  readonly associationEvent?: 'up' | 'closedByDriver' | 'abortedByDriver' | 'abortedByTarget';
   /** Addresses/ports for capture files. */
   readonly local?: { readonly address: Address; readonly port: number };
   readonly remote?: { readonly address: Address; readonly port: number };
