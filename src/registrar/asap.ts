@@ -4,12 +4,19 @@
 import {
   CAUSE,
   RSPLIB_CAUSE,
+  dccpTransport,
+  policyParameter,
+  sctpTransport,
+  tcpTransport,
+  udpLiteTransport,
+  udpTransport,
   type AsapDeregistration,
   type AsapEndpointKeepAliveAck,
   type AsapEndpointUnreachable,
   type AsapHandleResolution,
   type AsapMessage,
   type AsapRegistration,
+  type ErrorCause,
   type Policy,
   type TransportParameter,
 } from '../../codecs/index.js';
@@ -40,21 +47,46 @@ export function handleAsap(core: RegistrarCore, association: number, m: AsapMess
   }
 }
 
-function registrationResponse(core: RegistrarCore, association: number, m: AsapRegistration, cause?: number): void {
+function registrationResponse(core: RegistrarCore, association: number, m: AsapRegistration, cause?: number | ErrorCause): void {
+  const c = typeof cause === 'number' ? RegistrarCore.bare(cause) : cause;
   core.send(association, {
     protocol: 'asap',
     type: 'registrationResponse',
-    flags: { R: cause !== undefined },
+    flags: { R: c !== undefined },
     poolHandle: m.poolHandle,
     peId: m.poolElement.peId,
-    ...(cause !== undefined ? { operationError: { causes: [RegistrarCore.bare(cause)] } } : {}),
+    ...(c !== undefined ? { operationError: { causes: [c] } } : {}),
   });
 }
 
-function refuse(core: RegistrarCore, association: number, m: AsapRegistration, cause: number, requirement: string, why: string): void {
-  core.log('info', 'registration.refused', requirement, { association, peId: m.poolElement.peId, cause, why });
+function refuse(core: RegistrarCore, association: number, m: AsapRegistration, cause: number | ErrorCause, requirement: string, why: string): void {
+  const code = typeof cause === 'number' ? cause : cause.code;
+  core.log('info', 'registration.refused', requirement, { association, peId: m.poolElement.peId, cause: code, why });
   registrationResponse(core, association, m, cause);
 }
+
+/**
+ * REG-4 / REG-5 (RFC 5354 §3.12): Inconsistent Pooling Policy carries the offending policy
+ * parameter and Inconsistent Transport Type the offending transport parameter as cause info.
+ * rsplib sends both without info, so its profile keeps them bare.
+ */
+function refusalCause(core: RegistrarCore, code: number, violation: string, pe: { policy: Policy; userTransport: TransportParameter }): ErrorCause {
+  if (core.config.causeProfile !== 'rfc') return RegistrarCore.bare(code);
+  if (violation === 'policyType') return { code, info: policyParameter.encode(pe.policy) };
+  if (violation === 'transportType') {
+    const codec = TRANSPORT_CODECS[pe.userTransport.transport];
+    return { code, info: codec.encode(pe.userTransport) };
+  }
+  return RegistrarCore.bare(code);
+}
+
+const TRANSPORT_CODECS = {
+  sctp: sctpTransport,
+  tcp: tcpTransport,
+  udp: udpTransport,
+  udpLite: udpLiteTransport,
+  dccp: dccpTransport,
+} as const;
 
 function asapErrorReply(core: RegistrarCore, association: number, cause: number, requirement: string, why: string): void {
   core.log('warn', 'asap.error', requirement, { association, cause, why });
@@ -148,7 +180,8 @@ function register(core: RegistrarCore, association: number, m: AsapRegistration)
   );
   if (!outcome.ok) {
     // REG-4 … REG-6; REG-5 differs: RFC 0x0007, rsplib 0x100a.
-    return refuse(core, association, m, core.cause(outcome.rfcCause, outcome.rsplibCause), outcome.requirement, outcome.violation);
+    const code = core.cause(outcome.rfcCause, outcome.rsplibCause);
+    return refuse(core, association, m, refusalCause(core, code, outcome.violation, { policy, userTransport }), outcome.requirement, outcome.violation);
   }
   // REG-1: success answer with the same handle and PE ID.
   registrationResponse(core, association, m);

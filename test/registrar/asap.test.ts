@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CAUSE, RSPLIB_CAUSE, encode } from '../../codecs/index.js';
+import { CAUSE, RSPLIB_CAUSE, encode, policyParameter, tcpTransport } from '../../codecs/index.js';
 import { POOL, asap, causeOf, only, registration, rig, sent, toPeers, up, type Rig } from './helpers.js';
 
 function withPeer(rg: Rig, peerId = 200): void {
@@ -50,6 +50,25 @@ describe('registration (REG-*)', () => {
       const tcp = { transport: 'tcp', port: 7, transportUse: 'dataOnly', addresses: [{ family: 'ipv4', address: '10.0.0.5' }] } as const;
       const [resp] = only(sent(asap(rg, 1, registration(2, { userTransport: tcp }))), 'registrationResponse');
       expect(causeOf(resp)).toBe(code);
+    }
+  });
+
+  it('REG-4/REG-5 cause info: the RFC profile echoes the offending parameter, rsplib sends none', () => {
+    const tcp = { transport: 'tcp', port: 7, transportUse: 'dataOnly', addresses: [{ family: 'ipv4', address: '10.0.0.5' }] } as const;
+    for (const p of ['rfc', 'rsplib'] as const) {
+      const rg = rig(p);
+      up(rg, 1);
+      registerOk(rg, 1, 1);
+      const [pol] = only(sent(asap(rg, 1, registration(2, {}, { name: 'random' }))), 'registrationResponse');
+      const [tr] = only(sent(asap(rg, 1, registration(3, { userTransport: tcp }))), 'registrationResponse');
+      const info = (r: typeof pol) => r?.operationError?.causes[0]?.info;
+      if (p === 'rfc') {
+        expect(info(pol)).toEqual(policyParameter.encode({ name: 'random' }));
+        expect(info(tr)).toEqual(tcpTransport.encode(tcp));
+      } else {
+        expect(info(pol)).toEqual(new Uint8Array(0));
+        expect(info(tr)).toEqual(new Uint8Array(0));
+      }
     }
   });
 
