@@ -6,12 +6,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_CASES } from '../../conformance/index.js';
 import { InProcessTarget } from '../conformance/in-process-target.js';
+import { NetworkTarget, parseTargetSpec } from '../conformance/network-target.js';
+import type { Target, TargetConfig } from '../conformance/target.js';
 import { writeCasePcaps } from '../conformance/pcap.js';
 import { failureDetails, htmlReport, jsonReport, junitXml, progressLine, summaryTable } from '../conformance/reporters.js';
 import { runCases, selectCases } from '../conformance/runner.js';
 
 interface Flags {
   target?: string;
+  targetConfig?: string;
   only?: string[];
   exclude?: string[];
   expectFail?: string;
@@ -40,6 +43,42 @@ export function readExpectFail(file: string): Set<string> {
   );
 }
 
+const CONFIG_KEYS: Readonly<Record<keyof TargetConfig, 'number' | 'boolean'>> = {
+  serverId: 'number',
+  maxBadPeReports: 'number',
+  maxHandleResolutionItems: 'number',
+  keepAliveTransmissionInterval: 'number',
+  keepAliveTimeoutInterval: 'number',
+  serverAnnounceCycle: 'number',
+  asapAnnounce: 'boolean',
+  peerHeartbeatCycle: 'number',
+  peerMaxTimeLastHeard: 'number',
+  peerMaxTimeNoResponse: 'number',
+  takeoverExpiryInterval: 'number',
+  maxElementsPerHandleTableResponse: 'number',
+  maxPoolElementsPerPool: 'number',
+  maxPoolHandleSize: 'number',
+};
+
+/** A target's tunables from a JSON object file; unknown keys and wrong types are errors. */
+export function readTargetConfig(file: string): TargetConfig {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new Error(`cannot read --target-config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`--target-config ${file}: expected a JSON object`);
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const type = (CONFIG_KEYS as Record<string, string>)[k];
+    if (type === undefined) throw new Error(`--target-config ${file}: unknown key ${JSON.stringify(k)} (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
+    if (typeof v !== type || (type === 'number' && (!Number.isFinite(v) || (v as number) < 0))) throw new Error(`--target-config ${file}: ${k} must be a ${type === 'number' ? 'non-negative number' : 'boolean'}`);
+    out[k] = v;
+  }
+  return out as TargetConfig;
+}
+
 /** Add the `conformance` command. */
 export function registerConformance(program: Command, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
   program
@@ -49,7 +88,8 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         'PASS, FAIL, TIMEOUT, ERROR (target dead), SKIP (needs a role the target lacks), XFAIL, XPASS.\n' +
         'Without --target the reference registrar runs in-process on a virtual clock (the embedded default).',
     )
-    .option('--target <spec>', 'udp:HOST:PORT[,enrp=PORT] — NOT AVAILABLE YET: needs the SCTP-over-UDP transport (issue #6)')
+    .option('--target <spec>', 'udp:HOST:PORT[,enrp=PORT]: a registrar over SCTP on UDP (RFC 6951), real time; ENRP port enables the peer role')
+    .option('--target-config <file>', "JSON of the target registrar's tunables (TargetConfig: keepAliveTransmissionInterval, maxPoolElementsPerPool, …); RFC defaults otherwise")
     .option('--only <prefix...>', 'run only cases whose ID starts with one of these prefixes')
     .option('--exclude <prefix...>', 'leave out cases whose ID starts with one of these prefixes')
     .option('--expect-fail <file>', 'case IDs expected to fail, one per line (FAIL → XFAIL, PASS → XPASS)')
@@ -65,10 +105,23 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
       const setExit = (code: number): void => {
         cmd.parent?.setOptionValue('exitCode', code);
       };
+      let target: Target;
       if (flags.target !== undefined) {
-        err.write(`conformance: --target ${flags.target}: network targets are not available yet (needs the SCTP transport, issue #6); run without --target for the in-process reference registrar\n`);
+        let config: TargetConfig = {};
+        try {
+          if (flags.targetConfig !== undefined) config = readTargetConfig(flags.targetConfig);
+          target = new NetworkTarget({ ...parseTargetSpec(flags.target), config, timeoutScale: flags.timeoutScale });
+        } catch (e) {
+          err.write(`conformance: ${e instanceof Error ? e.message : String(e)}\n`);
+          setExit(2);
+          return;
+        }
+      } else if (flags.targetConfig !== undefined) {
+        err.write('conformance: --target-config needs --target (the in-process registrar describes itself)\n');
         setExit(2);
         return;
+      } else {
+        target = new InProcessTarget();
       }
       const cases = selectCases(ALL_CASES, flags.only ?? [], flags.exclude ?? []);
       if (flags.list === true) {
@@ -86,7 +139,6 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         return;
         }
       }
-      const target = new InProcessTarget();
       err.write(`conformance: ${cases.length} cases against ${target.describe().name}\n`);
       const report = await runCases(target, cases, {
         seed: flags.seed,

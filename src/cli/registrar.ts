@@ -2,10 +2,12 @@
  * `rserpool-harness registrar`: the reference registrar on the network, ASAP (and ENRP) over the
  * userland SCTP stack on UDP (RFC 6951). Stops cleanly on SIGINT / SIGTERM.
  */
+import { isIP } from 'node:net';
+import type { TransportParameter } from '../../codecs/index.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { defaultConfig, RSPLIB_PRESET, type RegistrarConfig } from '../registrar/index.js';
 import { RegistrarNode } from '../net/registrar-node.js';
-import { parseUdpEndpoint, type UdpEndpointAddress } from '../net/address.js';
+import { ipAddress, parseUdpEndpoint, type UdpEndpointAddress } from '../net/address.js';
 import { addLogOptions, fail, loggerFrom, num, udpEndpoint, untilSignal } from '../net/cli-options.js';
 import type { NetLogRecord } from '../net/log.js';
 
@@ -104,7 +106,7 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
     for (const key of ['causeProfile', 'decodeMode', 'duplicatePeId', 'takeoverWithoutPeers', 'checkAddresses', 'minAddressScope', 'asapAnnounce', 'enrpAnnounce', 'seed'])
       if (flags[key] !== undefined) overrides[key] = flags[key];
     if (flags.peer !== undefined) overrides['staticPeers'] = [...flags.peer.keys()];
-    if (flags.enrp !== undefined) overrides['enrpTransport'] = { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses: [] };
+    if (flags.enrp !== undefined) overrides['enrpTransport'] = enrpTransportFor(flags.enrp);
     const config = defaultConfig(id, overrides as Partial<RegistrarConfig>);
     let node: RegistrarNode;
     try {
@@ -117,4 +119,13 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
     log({ level: 'info', event: 'stopping', detail: { signal } });
     await node.stop();
   });
+}
+
+/**
+ * PP-5: the Server Information in every Presence names where peers reach this registrar, so it needs
+ * an address (an empty list cannot even be encoded). A host name stands for "bound here" (0.0.0.0).
+ */
+export function enrpTransportFor(endpoint: UdpEndpointAddress): TransportParameter {
+  const address = isIP(endpoint.host) ? ipAddress(endpoint.host) : ({ family: 'ipv4', address: '0.0.0.0' } as const);
+  return { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses: [address] };
 }

@@ -1,7 +1,7 @@
 /**
  * The Target interface: everything a conformance case may do to a registrar under test. Cases
  * see only this; the in-process target (virtual clock, sans-IO reference registrar) and the
- * network target (SCTP over UDP, issue #6, not yet written) implement it.
+ * network target (SCTP over UDP, `network-target.ts`) implement it.
  */
 import type { Address, Message } from '../../codecs/index.js';
 

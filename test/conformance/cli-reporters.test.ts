@@ -57,9 +57,17 @@ describe('rserpool-harness conformance', () => {
     expect(r.stderr).toContain('XPASS   enrp/list/answer');
   });
 
-  it('--target is refused until the SCTP transport exists', () => {
-    const r = cli('conformance', '--target', 'udp:192.0.2.1:9899');
-    expect(r.status).toBe(2);
-    expect(r.stderr).toContain('issue #6');
+  it('--target and --target-config are checked before anything runs', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cf-target-'));
+    const bad = cli('conformance', '--target', '192.0.2.1:9899');
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('RSP_ERR_CONFORMANCE_BAD_TARGET');
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ keepAliveTimeoutInterval: 'soon' }));
+    const badCfg = cli('conformance', '--target', 'udp:127.0.0.1:9899', '--target-config', join(dir, 'cfg.json'));
+    expect(badCfg.status).toBe(2);
+    expect(badCfg.stderr).toContain('keepAliveTimeoutInterval must be a non-negative number');
+    writeFileSync(join(dir, 'cfg2.json'), JSON.stringify({ noSuchTunable: 1 }));
+    expect(cli('conformance', '--target', 'udp:127.0.0.1:9899', '--target-config', join(dir, 'cfg2.json')).stderr).toContain('unknown key "noSuchTunable"');
+    expect(cli('conformance', '--target-config', join(dir, 'cfg.json')).status).toBe(2);
   });
 });
