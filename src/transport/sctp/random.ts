@@ -3,20 +3,15 @@
  * operating system otherwise.
  */
 import { randomBytes } from 'node:crypto';
+import { Random } from '../../util/random.js';
 
 /** A source of uniformly random unsigned 32-bit integers. */
 export type Random32 = () => number;
 
-/** A deterministic generator (SplitMix32 variant) from a seed. */
+/** A deterministic generator from a seed: the project's one seeded source (`src/util/random.ts`). */
 export function seededRandom(seed: number): Random32 {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) >>> 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-    z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-    return (z ^ (z >>> 16)) >>> 0;
-  };
+  const r = new Random(seed);
+  return () => r.nextUint32();
 }
 
 /** Cryptographically strong random numbers. */
