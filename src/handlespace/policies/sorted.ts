@@ -20,21 +20,32 @@ function degrade(e: PoolElementEntry): void {
   e.degradation = sat(e.degradation + e.loadDegradation);
 }
 
+/**
+ * A sorted policy: only its ranking (and whether it degrades) differs from the defaults —
+ * MaxIncrement 1, no initialise hook, no weight; degrading policies raise their counter on update.
+ */
+function sorted(name: PolicyBehaviour['name'], rank: PolicyBehaviour['rank'], degrades = false): PolicyBehaviour {
+  return {
+    name,
+    code: POLICY[name],
+    method: 'sorted',
+    defaultMaxIncrement: 1,
+    degrades,
+    initialise: noInitialise,
+    update: degrades ? degrade : noUpdate,
+    weight: noWeight,
+    rank,
+  };
+}
+
 /** Round Robin: order by sequence number only. */
-export const roundRobin: PolicyBehaviour = {
-  name: 'roundRobin',
-  code: POLICY.roundRobin,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: false,
-  initialise: noInitialise,
-  update: noUpdate,
-  weight: noWeight,
-  rank(e) {
+export const roundRobin = sorted(
+  'roundRobin',
+  (e) => {
     e.selectionNode.k1 = u32Key(0);
     e.selectionNode.k2 = u32Key(0);
   },
-};
+);
 
 /**
  * Weighted Round Robin: order by (RoundCounter, VirtualCounter, seq). A new PE joins the round
@@ -68,115 +79,69 @@ export const weightedRoundRobin: PolicyBehaviour = {
 };
 
 /** Priority: highest priority first, ties round-robin. */
-export const priority: PolicyBehaviour = {
-  name: 'priority',
-  code: POLICY.priority,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: false,
-  initialise: noInitialise,
-  update: noUpdate,
-  weight: noWeight,
-  rank(e) {
+export const priority = sorted(
+  'priority',
+  (e) => {
     e.selectionNode.k1 = u32Key(MAX_WORD - e.priority);
     e.selectionNode.k2 = u32Key(0);
   },
-};
+);
 
 /** Least Used: lowest load first, equal loads round-robin. */
-export const leastUsed: PolicyBehaviour = {
-  name: 'leastUsed',
-  code: POLICY.leastUsed,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: false,
-  initialise: noInitialise,
-  update: noUpdate,
-  weight: noWeight,
-  rank(e) {
+export const leastUsed = sorted(
+  'leastUsed',
+  (e) => {
     e.selectionNode.k1 = u32Key(e.load);
     e.selectionNode.k2 = u32Key(0);
   },
-};
+);
 
 /** Least Used with Degradation: key sat(Load + Degradation); the hook raises Degradation. */
-export const leastUsedDegradation: PolicyBehaviour = {
-  name: 'leastUsedDegradation',
-  code: POLICY.leastUsedDegradation,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: true,
-  initialise: noInitialise,
-  update: degrade,
-  weight: noWeight,
-  rank(e) {
+export const leastUsedDegradation = sorted(
+  'leastUsedDegradation',
+  (e) => {
     e.selectionNode.k1 = u32Key(sat(e.load + e.degradation));
     e.selectionNode.k2 = u32Key(0);
   },
-};
+  true,
+);
 
 /** Priority Least Used: static key sat(Load + Load Degradation), the load after one more request. */
-export const priorityLeastUsed: PolicyBehaviour = {
-  name: 'priorityLeastUsed',
-  code: POLICY.priorityLeastUsed,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: false,
-  initialise: noInitialise,
-  update: noUpdate,
-  weight: noWeight,
-  rank(e) {
+export const priorityLeastUsed = sorted(
+  'priorityLeastUsed',
+  (e) => {
     e.selectionNode.k1 = u32Key(sat(e.load + e.loadDegradation));
     e.selectionNode.k2 = u32Key(0);
   },
-};
+);
 
 /** Priority Least Used with Degradation (rsplib): PLU's key plus the LUD counter. */
-export const priorityLeastUsedDegradation: PolicyBehaviour = {
-  name: 'priorityLeastUsedDegradation',
-  code: POLICY.priorityLeastUsedDegradation,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: true,
-  initialise: noInitialise,
-  update: degrade,
-  weight: noWeight,
-  rank(e) {
+export const priorityLeastUsedDegradation = sorted(
+  'priorityLeastUsedDegradation',
+  (e) => {
     e.selectionNode.k1 = u32Key(sat(e.load + e.loadDegradation + e.degradation));
     e.selectionNode.k2 = u32Key(0);
   },
-};
+  true,
+);
 
 /** Least Used with Distance Penalty Factor (rsplib): key min(rint(Load + Distance·LoadDPF), max). */
-export const leastUsedDpf: PolicyBehaviour = {
-  name: 'leastUsedDpf',
-  code: POLICY.leastUsedDpf,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: false,
-  initialise: noInitialise,
-  update: noUpdate,
-  weight: noWeight,
-  rank(e) {
+export const leastUsedDpf = sorted(
+  'leastUsedDpf',
+  (e) => {
     const v = rint(e.load + distancePenalty(e.distance, e.loadDpf) * MAX_WORD);
     e.selectionNode.k1 = u32Key(v > MAX_WORD ? MAX_WORD : v);
     e.selectionNode.k2 = u32Key(0);
   },
-};
+);
 
 /** LUD with Distance Penalty Factor (rsplib): LU-DPF's key plus the LUD counter. */
-export const leastUsedDegradationDpf: PolicyBehaviour = {
-  name: 'leastUsedDegradationDpf',
-  code: POLICY.leastUsedDegradationDpf,
-  method: 'sorted',
-  defaultMaxIncrement: 1,
-  degrades: true,
-  initialise: noInitialise,
-  update: degrade,
-  weight: noWeight,
-  rank(e) {
+export const leastUsedDegradationDpf = sorted(
+  'leastUsedDegradationDpf',
+  (e) => {
     const v = rint(e.load + e.degradation + distancePenalty(e.distance, e.loadDpf) * MAX_WORD);
     e.selectionNode.k1 = u32Key(v > MAX_WORD ? MAX_WORD : v);
     e.selectionNode.k2 = u32Key(0);
   },
-};
+  true,
+);
