@@ -1,20 +1,24 @@
 /**
  * ASAP registration, re-registration and deregistration cases (RFC 5352 §3.1–3.2; digest §4).
  */
-import { CAUSE, PARAM, encode } from '../codecs/index.js';
+import { CAUSE, PARAM, encode, type Policy, type PoolElement } from '../codecs/index.js';
 import { replaceParam, tlv } from './raw.js';
-import type { ConformanceCase } from '../src/conformance/case.js';
+import type { CaseContext, ConformanceCase } from '../src/conformance/case.js';
 import { CaseSkip } from '../src/conformance/case.js';
 import { describeMessage } from '../src/conformance/describe.js';
+import type { Endpoint } from '../src/conformance/target.js';
+import { caseOf, type CaseMeta } from './builders/cases.js';
+import { checkCause, checkHandedOut, checkRefused, deregister, freshPe, registeredPe, sendDeregistration } from './builders/asap.js';
 import {
   causeOf,
   check,
-  expectAny,
   element,
+  expectAny,
   expectNone,
   expectType,
   expectUpdate,
   hex,
+  hexIds,
   idsOf,
   openPe,
   openPeer,
@@ -22,39 +26,40 @@ import {
   register,
   registerRaw,
   req,
-  resolvable,
   resolve,
   sameBytes,
   targetServerId,
   userTransport,
 } from './support.js';
 
-/** A registration refused with `cause` in a Registration Response with R = 1. */
-function refusal(id: string, rule: string, requirement: string, cause: number, build: (ctx: Parameters<ConformanceCase['run']>[0]) => Promise<{ pool: Uint8Array; pe: Awaited<ReturnType<typeof openPe>>; peId: number; over: Parameters<typeof element>[2]; policy?: Parameters<typeof element>[3] }>): ConformanceCase {
-  return {
-    id,
-    rule,
-    requirements: [req(requirement)],
-    roles: ['pe', 'pu'],
-    deadline: 10_000,
-    async run(ctx) {
-      const { pool, pe, peId, over, policy } = await build(ctx);
-      const resp = await registerRaw(pe, pool, element(pe.ep, peId, over, policy), requirement);
-      check(resp.flags.R, requirement, 'a refusal (R = 1)', () => describeMessage(resp));
-      check(causeOf(resp) === cause, requirement, `cause ${hex(cause)}`, `cause ${hex(causeOf(resp))}`);
-      check(sameBytes(resp.poolHandle, pool) && resp.peId === peId, 'REG-1', 'the same pool handle and PE ID', () => describeMessage(resp));
-      const pu = await openPu(ctx);
-      check(!(await resolvable(ctx, pu, pool, peId)), requirement, 'the refused PE not in the pool', 'it is resolvable');
-    },
-  };
+/**
+ * "Register a PE that differs from the pool's one member in X; expect a refusal with cause Y":
+ * R = 1, the cause, the same pool handle and PE ID (REG-1), and the PE not handed out.
+ * `differs` gives the overrides and policy that make the second PE inconsistent.
+ */
+function inconsistent(id: string, rule: string, requirement: string, cause: number, differs: (ep: Endpoint) => { over?: Partial<PoolElement>; policy?: Policy }): ConformanceCase {
+  return caseOf({ id, rule, requirements: [req(requirement)], roles: ['pe', 'pu'], deadline: 10_000 }, async (ctx) => {
+    const { pool, pe } = await registeredPe(ctx);
+    const peId = ctx.id();
+    const { over, policy } = differs(pe.ep);
+    const resp = await registerRaw(pe, pool, element(pe.ep, peId, over ?? {}, policy), requirement);
+    check(resp.flags.R, requirement, 'a refusal (R = 1)', () => describeMessage(resp));
+    check(causeOf(resp) === cause, requirement, `cause ${hex(cause)}`, `cause ${hex(causeOf(resp))}`);
+    check(sameBytes(resp.poolHandle, pool) && resp.peId === peId, 'REG-1', 'the same pool handle and PE ID', () => describeMessage(resp));
+    await checkHandedOut(ctx, { pool, peId }, false, requirement, 'the refused PE not in the pool', 'it is resolvable');
+  });
 }
 
-/** A pool with one RR PE registered, for refusal cases. */
-async function poolWithOne(ctx: Parameters<ConformanceCase['run']>[0]) {
-  const pool = ctx.pool();
-  const pe = await openPe(ctx);
-  await register(ctx, pe, pool, ctx.id());
-  return { pool, pe };
+/**
+ * "Register a PE that is wrong in itself; expect a refusal (R = 1)", whatever the cause.
+ * `pe` builds the offending Pool Element on the PE endpoint.
+ */
+function refusedOutright(meta: CaseMeta, requirement: string, pe: (ctx: CaseContext, ep: Endpoint) => PoolElement): ConformanceCase {
+  return caseOf(meta, async (ctx) => {
+    const pool = ctx.pool();
+    const driver = await openPe(ctx);
+    checkRefused(await registerRaw(driver, pool, pe(ctx, driver.ep), requirement), requirement);
+  });
 }
 
 export const registrationCases: readonly ConformanceCase[] = [
@@ -65,9 +70,7 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
+      const { pool, pe, peId } = await freshPe(ctx);
       const resp = await registerRaw(pe, pool, element(pe.ep, peId), 'REG-1');
       check(!resp.flags.R, 'REG-1', 'R = 0', () => describeMessage(resp));
       check(sameBytes(resp.poolHandle, pool), 'REG-1', 'the same pool handle', () => describeMessage(resp));
@@ -81,13 +84,10 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId, {}, { name: 'weightedRoundRobin', weight: 7 });
+      const { pool, peId } = await registeredPe(ctx, { policy: { name: 'weightedRoundRobin', weight: 7 } });
       const r = await resolve(await openPu(ctx), pool);
       check(causeOf(r) === undefined, 'REG-3', 'the pool to exist', `cause ${hex(causeOf(r))}`);
-      check(idsOf(r).includes(peId), 'REG-3', `PE ${hex(peId, 8)} in the pool`, `PEs ${idsOf(r).map((i) => hex(i, 8)).join(',')}`);
+      check(idsOf(r).includes(peId), 'REG-3', `PE ${hex(peId, 8)} in the pool`, `PEs ${hexIds(idsOf(r))}`);
       const policy = r.poolElements[0]?.policy;
       check(policy?.name === 'weightedRoundRobin', 'REG-3', 'the PE policy (weighted round robin)', JSON.stringify(policy));
     },
@@ -101,9 +101,7 @@ export const registrationCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const peer = await openPeer(ctx);
       const me = await targetServerId(ctx, peer);
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, ctx.pool(), peId, { homeRegistrarId: 0x12345678 });
+      const { peId } = await registeredPe(ctx, { over: { homeRegistrarId: 0x12345678 } });
       const u = await expectUpdate(peer, peId, 0, 5000, 'REG-13');
       check(u.poolElement.homeRegistrarId === me, 'REG-2', `Home ID ${hex(me, 8)}`, hex(u.poolElement.homeRegistrarId, 8));
     },
@@ -116,10 +114,7 @@ export const registrationCases: readonly ConformanceCase[] = [
     deadline: 5000,
     async run(ctx) {
       const peer = await openPeer(ctx);
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      const pool = ctx.pool();
-      await register(ctx, pe, pool, peId);
+      const { pool, peId } = await registeredPe(ctx);
       const u = await expectUpdate(peer, peId, 0, 5000, 'REG-13');
       check(sameBytes(u.poolHandle, pool), 'REG-13', 'the PE pool handle', () => describeMessage(u));
       check(u.poolElement.asapTransport !== undefined, 'REG-13', 'an ASAP transport in the Pool Element', 'none');
@@ -132,15 +127,13 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const a = await openPe(ctx);
+      const { pool, pe: a, peId: ia } = await freshPe(ctx);
       const b = await openPe(ctx);
-      const ia = ctx.id();
       const ib = ctx.id();
       await register(ctx, a, pool, ia);
       await register(ctx, b, pool, ib);
       const ids = idsOf(await resolve(await openPu(ctx), pool, 0xffffffff));
-      check(ids.includes(ia) && ids.includes(ib) && ids.length === 2, 'REG-3', 'both PEs in the pool', ids.map((i) => hex(i, 8)).join(','));
+      check(ids.includes(ia) && ids.includes(ib) && ids.length === 2, 'REG-3', 'both PEs in the pool', hexIds(ids));
     },
   },
   {
@@ -151,25 +144,20 @@ export const registrationCases: readonly ConformanceCase[] = [
     deadline: 5000,
     async run(ctx) {
       const peer = await openPeer(ctx);
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, ctx.pool(), peId, { registrationLife: 12_345 });
+      const { peId } = await registeredPe(ctx, { over: { registrationLife: 12_345 } });
       const u = await expectUpdate(peer, peId, 0, 5000, 'REG-13');
       check(u.poolElement.registrationLife === 12_345, 'REG-12', 'Registration Life 12345 ms', `${u.poolElement.registrationLife} ms`);
     },
   },
-  refusal('asap/registration/reject/inconsistent-policy', 'A PE whose policy type differs from the pool\u2019s is refused with Inconsistent Pooling Policy.', 'REG-4', CAUSE.inconsistentPoolingPolicy, async (ctx) => {
-    const { pool, pe } = await poolWithOne(ctx);
-    return { pool, pe, peId: ctx.id(), over: {}, policy: { name: 'random' } };
-  }),
-  refusal('asap/registration/reject/inconsistent-transport', 'A PE whose user transport protocol differs from the pool\u2019s is refused with Inconsistent Transport Type.', 'REG-5', CAUSE.inconsistentTransportType, async (ctx) => {
-    const { pool, pe } = await poolWithOne(ctx);
-    return { pool, pe, peId: ctx.id(), over: { userTransport: userTransport(pe.ep, { transport: 'tcp' }) } };
-  }),
-  refusal('asap/registration/reject/inconsistent-transport-use', 'A PE whose data/control use differs from the pool\u2019s is refused with Inconsistent Data/Control Configuration.', 'REG-6', CAUSE.inconsistentDataControlConfiguration, async (ctx) => {
-    const { pool, pe } = await poolWithOne(ctx);
-    return { pool, pe, peId: ctx.id(), over: { userTransport: userTransport(pe.ep, { transportUse: 'dataPlusControl' }) } };
-  }),
+  inconsistent('asap/registration/reject/inconsistent-policy', 'A PE whose policy type differs from the pool\u2019s is refused with Inconsistent Pooling Policy.', 'REG-4', CAUSE.inconsistentPoolingPolicy, () => ({
+    policy: { name: 'random' },
+  })),
+  inconsistent('asap/registration/reject/inconsistent-transport', 'A PE whose user transport protocol differs from the pool\u2019s is refused with Inconsistent Transport Type.', 'REG-5', CAUSE.inconsistentTransportType, (ep) => ({
+    over: { userTransport: userTransport(ep, { transport: 'tcp' }) },
+  })),
+  inconsistent('asap/registration/reject/inconsistent-transport-use', 'A PE whose data/control use differs from the pool\u2019s is refused with Inconsistent Data/Control Configuration.', 'REG-6', CAUSE.inconsistentDataControlConfiguration, (ep) => ({
+    over: { userTransport: userTransport(ep, { transportUse: 'dataPlusControl' }) },
+  })),
   {
     id: 'asap/registration/reject/non-unique-pe-id',
     rule: 'A different PE (another association) registering a PE ID already in the pool is refused with Non-unique PE Identifier (RFC reading; rsplib updates instead).',
@@ -177,28 +165,17 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pe'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const a = await openPe(ctx);
+      const { pool, pe: a, peId } = await freshPe(ctx);
       const b = await openPe(ctx);
-      const peId = ctx.id();
       await register(ctx, a, pool, peId);
-      const resp = await registerRaw(b, pool, element(b.ep, peId), 'REG-7');
-      check(resp.flags.R && causeOf(resp) === CAUSE.nonUniquePeIdentifier, 'REG-7', `R = 1 with cause ${hex(CAUSE.nonUniquePeIdentifier)}`, () => describeMessage(resp));
+      checkRefused(await registerRaw(b, pool, element(b.ep, peId), 'REG-7'), 'REG-7', CAUSE.nonUniquePeIdentifier);
     },
   },
-  {
-    id: 'asap/registration/reject/pe-id-zero',
-    rule: 'PE ID 0 is not a valid identifier; such a registration is refused.',
-    requirements: [req('REG-7')],
-    roles: ['pe', 'pu'],
-    deadline: 5000,
-    async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const resp = await registerRaw(pe, pool, element(pe.ep, 0), 'REG-7');
-      check(resp.flags.R, 'REG-7', 'a refusal (R = 1)', () => describeMessage(resp));
-    },
-  },
+  refusedOutright(
+    { id: 'asap/registration/reject/pe-id-zero', rule: 'PE ID 0 is not a valid identifier; such a registration is refused.', requirements: [req('REG-7')], roles: ['pe', 'pu'], deadline: 5000 },
+    'REG-7',
+    (_ctx, ep) => element(ep, 0),
+  ),
   {
     id: 'asap/registration/reject/asap-transport-present',
     rule: 'A registration whose Pool Element carries an ASAP transport is not accepted.',
@@ -206,13 +183,10 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
+      const { pool, pe, peId } = await freshPe(ctx);
       pe.ep.send({ protocol: 'asap', type: 'registration', poolHandle: pool, poolElement: element(pe.ep, peId, { asapTransport: userTransport(pe.ep, { port: 3863 }) }) });
       const answer = await expectType(pe.ep, 'error', 5000, 'REG-9').catch(() => undefined);
-      const pu = await openPu(ctx);
-      check(!(await resolvable(ctx, pu, pool, peId)), 'REG-9', 'the PE not registered', 'it is resolvable');
+      await checkHandedOut(ctx, { pool, peId }, false, 'REG-9', 'the PE not registered', 'it is resolvable');
       check(answer !== undefined, 'REG-9', 'an Error answer', 'none');
     },
   },
@@ -227,8 +201,7 @@ export const registrationCases: readonly ConformanceCase[] = [
       // The codecs refuse to encode an empty handle: encode a 1-octet one, then empty its TLV.
       const bytes = encode({ protocol: 'asap', type: 'registration', poolHandle: new Uint8Array([0x61]), poolElement: element(pe.ep, ctx.id()) });
       pe.ep.sendRaw(replaceParam(bytes, 'asap', 0, tlv(PARAM.poolHandle, new Uint8Array(0))));
-      const e = await expectType(pe.ep, 'error', 5000, 'REG-11');
-      check(causeOf(e) === CAUSE.invalidValues, 'REG-11', `cause ${hex(CAUSE.invalidValues)}`, hex(causeOf(e)));
+      checkCause(await expectType(pe.ep, 'error', 5000, 'REG-11'), CAUSE.invalidValues, 'REG-11');
     },
   },
   {
@@ -240,39 +213,21 @@ export const registrationCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const pe = await openPe(ctx);
       const pool = new Uint8Array(ctx.config.maxPoolHandleSize + 1).fill(0x61);
-      const peId = ctx.id();
-      pe.ep.send({ protocol: 'asap', type: 'registration', poolHandle: pool, poolElement: element(pe.ep, peId) });
+      pe.ep.send({ protocol: 'asap', type: 'registration', poolHandle: pool, poolElement: element(pe.ep, ctx.id()) });
       const r = await expectAny(pe.ep, 5000, 'REG-11', 'an answer');
       check(r.type === 'error' || (r.type === 'registrationResponse' && r.flags.R), 'REG-11', 'an Error or a refusal', describeMessage(r));
     },
   },
-  {
-    id: 'asap/registration/reject/foreign-address',
-    rule: 'A PE advertising only addresses that are not its association\u2019s is refused (no usable user address).',
-    requirements: [req('REG-8')],
-    roles: ['pe', 'pu'],
-    deadline: 5000,
-    async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      const ut = { transport: 'sctp', port: 7000, transportUse: 'dataOnly', addresses: [{ family: 'ipv4', address: '10.250.250.250' }] } as const;
-      const resp = await registerRaw(pe, pool, element(pe.ep, peId, { userTransport: ut }), 'REG-8');
-      check(resp.flags.R, 'REG-8', 'a refusal (R = 1)', () => describeMessage(resp));
-    },
-  },
-  {
-    id: 'asap/registration/reject/user-port-zero',
-    rule: 'A user transport with port 0 is refused.',
-    requirements: [req('REG-8')],
-    roles: ['pe'],
-    deadline: 5000,
-    async run(ctx) {
-      const pe = await openPe(ctx);
-      const resp = await registerRaw(pe, ctx.pool(), element(pe.ep, ctx.id(), { userTransport: userTransport(pe.ep, { port: 0 }) }), 'REG-8');
-      check(resp.flags.R, 'REG-8', 'a refusal (R = 1)', () => describeMessage(resp));
-    },
-  },
+  refusedOutright(
+    { id: 'asap/registration/reject/foreign-address', rule: 'A PE advertising only addresses that are not its association\u2019s is refused (no usable user address).', requirements: [req('REG-8')], roles: ['pe', 'pu'], deadline: 5000 },
+    'REG-8',
+    (ctx, ep) => element(ep, ctx.id(), { userTransport: { transport: 'sctp', port: 7000, transportUse: 'dataOnly', addresses: [{ family: 'ipv4', address: '10.250.250.250' }] } }),
+  ),
+  refusedOutright(
+    { id: 'asap/registration/reject/user-port-zero', rule: 'A user transport with port 0 is refused.', requirements: [req('REG-8')], roles: ['pe'], deadline: 5000 },
+    'REG-8',
+    (ctx, ep) => element(ep, ctx.id(), { userTransport: userTransport(ep, { port: 0 }) }),
+  ),
   {
     id: 'asap/registration/filters-foreign-addresses',
     rule: 'Of the advertised user addresses only those that belong to the PE\u2019s association are kept.',
@@ -280,9 +235,7 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
+      const { pool, pe, peId } = await freshPe(ctx);
       const ut = { ...userTransport(pe.ep), addresses: [...pe.ep.addresses, { family: 'ipv4', address: '10.251.0.1' } as const] };
       await register(ctx, pe, pool, peId, { userTransport: ut });
       const r = await resolve(await openPu(ctx), pool);
@@ -303,8 +256,7 @@ export const registrationCases: readonly ConformanceCase[] = [
       const pool = ctx.pool();
       const pe = await openPe(ctx);
       for (let i = 0; i < limit; i++) await register(ctx, pe, pool, ctx.id());
-      const resp = await registerRaw(pe, pool, element(pe.ep, ctx.id()), 'REG-1');
-      check(resp.flags.R && causeOf(resp) === CAUSE.lackOfResources, 'REG-1', `R = 1, cause ${hex(CAUSE.lackOfResources)}`, () => describeMessage(resp));
+      checkRefused(await registerRaw(pe, pool, element(pe.ep, ctx.id()), 'REG-1'), 'REG-1', CAUSE.lackOfResources);
     },
   },
   {
@@ -314,10 +266,7 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
+      const { pool, pe, peId } = await registeredPe(ctx);
       const resp = await registerRaw(pe, pool, element(pe.ep, peId, { registrationLife: 40_000 }), 'RR-1');
       check(!resp.flags.R, 'RR-1', 'success (R = 0)', () => describeMessage(resp));
     },
@@ -329,10 +278,7 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId, {}, { name: 'weightedRoundRobin', weight: 1 });
+      const { pool, pe, peId } = await registeredPe(ctx, { policy: { name: 'weightedRoundRobin', weight: 1 } });
       await register(ctx, pe, pool, peId, { userTransport: userTransport(pe.ep, { port: 7777 }) }, { name: 'weightedRoundRobin', weight: 9 });
       const r = await resolve(await openPu(ctx), pool, 0xffffffff);
       check(r.poolElements.length === 1, 'RR-1', 'one PE', `${r.poolElements.length}`);
@@ -349,10 +295,7 @@ export const registrationCases: readonly ConformanceCase[] = [
     deadline: 5000,
     async run(ctx) {
       const peer = await openPeer(ctx);
-      const pe = await openPe(ctx);
-      const pool = ctx.pool();
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
+      const { pool, pe, peId } = await registeredPe(ctx);
       await expectUpdate(peer, peId, 0, 5000, 'REG-13');
       await register(ctx, pe, pool, peId, { registrationLife: 45_000 });
       const u = await expectUpdate(peer, peId, 0, 5000, 'RR-1');
@@ -366,14 +309,11 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pe'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const a = await openPe(ctx);
+      const { pool, pe: a, peId: ia } = await freshPe(ctx);
       const b = await openPe(ctx);
-      const ia = ctx.id();
       await register(ctx, a, pool, ia);
       await register(ctx, b, pool, ctx.id());
-      const resp = await registerRaw(a, pool, element(a.ep, ia, {}, { name: 'random' }), 'REG-4');
-      check(resp.flags.R && causeOf(resp) === CAUSE.inconsistentPoolingPolicy, 'REG-4', `R = 1, cause ${hex(CAUSE.inconsistentPoolingPolicy)}`, () => describeMessage(resp));
+      checkRefused(await registerRaw(a, pool, element(a.ep, ia, {}, { name: 'random' }), 'REG-4'), 'REG-4', CAUSE.inconsistentPoolingPolicy);
     },
   },
   {
@@ -383,12 +323,9 @@ export const registrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 60_000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx, true);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId, { registrationLife: 2000 });
+      const { pool, peId } = await registeredPe(ctx, { over: { registrationLife: 2000 } });
       await ctx.target.sleep(4 * (ctx.config.keepAliveTransmissionInterval + 1000));
-      check(await resolvable(ctx, await openPu(ctx), pool, peId), 'REG-12', 'the PE still registered', 'it is gone');
+      await checkHandedOut(ctx, { pool, peId }, true, 'REG-12', 'the PE still registered', 'it is gone');
     },
   },
 ];
@@ -401,12 +338,8 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     roles: ['pe'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
-      pe.ep.send({ protocol: 'asap', type: 'deregistration', poolHandle: pool, peId });
-      const r = await expectType(pe.ep, 'deregistrationResponse', 5000, 'DR-1');
+      const { pool, pe, peId } = await registeredPe(ctx);
+      const r = await deregister(pe.ep, pool, peId, 'DR-1');
       check(r.peId === peId && sameBytes(r.poolHandle, pool), 'DR-1', 'the same pool handle and PE ID', () => describeMessage(r));
       check(r.operationError === undefined, 'DR-1', 'no Operation Error', () => describeMessage(r));
     },
@@ -418,15 +351,12 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
+      const { pool, pe, peId } = await freshPe(ctx);
       const other = await openPe(ctx);
-      const peId = ctx.id();
       await register(ctx, pe, pool, peId);
       await register(ctx, other, pool, ctx.id());
-      pe.ep.send({ protocol: 'asap', type: 'deregistration', poolHandle: pool, peId });
-      await expectType(pe.ep, 'deregistrationResponse', 5000, 'DR-1');
-      check(!(await resolvable(ctx, await openPu(ctx), pool, peId)), 'DR-1', 'the PE gone', 'still resolvable');
+      await deregister(pe.ep, pool, peId, 'DR-1');
+      await checkHandedOut(ctx, { pool, peId }, false, 'DR-1', 'the PE gone', 'still resolvable');
     },
   },
   {
@@ -436,14 +366,9 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
-      pe.ep.send({ protocol: 'asap', type: 'deregistration', poolHandle: pool, peId });
-      await expectType(pe.ep, 'deregistrationResponse', 5000, 'DR-1');
-      const r = await resolve(await openPu(ctx), pool);
-      check(causeOf(r) === CAUSE.unknownPoolHandle, 'HR-2', `cause ${hex(CAUSE.unknownPoolHandle)}`, hex(causeOf(r)));
+      const { pool, pe, peId } = await registeredPe(ctx);
+      await deregister(pe.ep, pool, peId, 'DR-1');
+      checkCause(await resolve(await openPu(ctx), pool), CAUSE.unknownPoolHandle, 'HR-2');
     },
   },
   {
@@ -454,11 +379,8 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     deadline: 5000,
     async run(ctx) {
       const peer = await openPeer(ctx);
-      const pe = await openPe(ctx);
-      const pool = ctx.pool();
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
-      pe.ep.send({ protocol: 'asap', type: 'deregistration', poolHandle: pool, peId });
+      const { pool, pe, peId } = await registeredPe(ctx);
+      sendDeregistration(pe.ep, pool, peId);
       await expectUpdate(peer, peId, 1, 5000, 'DR-2');
     },
   },
@@ -471,8 +393,7 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const pe = await openPe(ctx);
       const peId = ctx.id();
-      pe.ep.send({ protocol: 'asap', type: 'deregistration', poolHandle: ctx.pool(), peId });
-      const r = await expectType(pe.ep, 'deregistrationResponse', 5000, 'DR-1');
+      const r = await deregister(pe.ep, ctx.pool(), peId, 'DR-1');
       check(r.peId === peId, 'DR-1', 'the same PE ID', () => describeMessage(r));
     },
   },
@@ -484,13 +405,10 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     deadline: 5000,
     async run(ctx) {
       const peer = await openPeer(ctx);
-      const pe = await openPe(ctx);
-      const pool = ctx.pool();
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
+      const { pool, pe, peId } = await registeredPe(ctx);
       pe.ep.close();
       await expectUpdate(peer, peId, 1, 5000, 'T-4');
-      check(!(await resolvable(ctx, await openPu(ctx), pool, peId)), 'T-4', 'the PE gone', 'still resolvable');
+      await checkHandedOut(ctx, { pool, peId }, false, 'T-4', 'the PE gone', 'still resolvable');
     },
   },
   {
@@ -500,14 +418,10 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
+      const { pool, peId } = await registeredPe(ctx);
       const pu = await openPu(ctx);
-      pu.send({ protocol: 'asap', type: 'deregistration', poolHandle: pool, peId });
-      await expectType(pu, 'deregistrationResponse', 5000, 'DR-3');
-      check(!(await resolvable(ctx, pu, pool, peId)), 'DR-3', 'the PE removed', 'still registered');
+      await deregister(pu, pool, peId, 'DR-3');
+      await checkHandedOut(ctx, { pool, peId, pu }, false, 'DR-3', 'the PE removed', 'still registered');
     },
   },
   {
@@ -519,8 +433,7 @@ export const deregistrationCases: readonly ConformanceCase[] = [
     async run(ctx) {
       const peer = await openPeer(ctx);
       const pe = await openPe(ctx);
-      const peId = ctx.id();
-      pe.ep.send({ protocol: 'asap', type: 'deregistration', poolHandle: ctx.pool(), peId });
+      sendDeregistration(pe.ep, ctx.pool(), ctx.id());
       await expectNone(peer.ep, (m) => m.type === 'handleUpdate', 2000, 'DR-2', 'Handle Update');
     },
   },

@@ -5,6 +5,10 @@
 import { CAUSE, type Policy } from '../codecs/index.js';
 import type { CaseContext, ConformanceCase } from '../src/conformance/case.js';
 import { describeMessage } from '../src/conformance/describe.js';
+import type { Endpoint } from '../src/conformance/target.js';
+import { caseOf, type CaseMeta } from './builders/cases.js';
+import { peerWithForeign } from './builders/enrp.js';
+import { checkHandedOut, expectKeepAlive, expectSilence, keepAliveTimeoutWait, keepAliveWait, registeredPe } from './builders/asap.js';
 import {
   causeOf,
   check,
@@ -13,18 +17,20 @@ import {
   expectType,
   expectUpdate,
   hex,
+  hexIds,
   idsOf,
   injectForeign,
+  keepAliveAck,
   openPe,
   openPeer,
   openPu,
   register,
   req,
-  resolvable,
   resolve,
   sameBytes,
   targetServerId,
   type PeDriver,
+  type PeerDriver,
 } from './support.js';
 
 /** A pool of `policies.length` PEs on one PE endpoint; returns pool, PE IDs and the PE. */
@@ -40,45 +46,59 @@ async function poolOf(ctx: CaseContext, policies: readonly Policy[]): Promise<{ 
   return { pool, ids, pe };
 }
 
-const list = (ids: readonly number[]) => ids.map((i) => hex(i, 8)).join(',');
+/** A Handle Resolution Response as {@link resolve} returns it. */
+type Resolution = Awaited<ReturnType<typeof resolve>>;
+
+/** `n` round-robin policies, for pools whose policy does not matter. */
+const roundRobin = (n: number): Policy[] => Array.from({ length: n }, () => ({ name: 'roundRobin' }) as const);
+
+/**
+ * "A pool of PEs with `policies`, resolved once by a fresh PU with Items `items` (none: the
+ * registrar's default); `verify` checks the answer against the PE IDs in registration order."
+ */
+function resolutionCase(
+  meta: CaseMeta,
+  policies: (ctx: CaseContext) => readonly Policy[],
+  items: number | undefined,
+  verify: (r: Resolution, ids: number[], ctx: CaseContext) => void,
+): ConformanceCase {
+  return caseOf(meta, async (ctx) => {
+    const { pool, ids } = await poolOf(ctx, policies(ctx));
+    verify(await resolve(await openPu(ctx), pool, items), ids, ctx);
+  });
+}
+
+/** The check of the Items cases: the answer holds `n` PEs (HR-3). */
+function holds(r: Resolution, n: number): void {
+  check(r.poolElements.length === n, 'HR-3', `${n} PEs`, `${r.poolElements.length}`);
+}
 
 /** A policy case: resolve `rounds` times with Items 1 and check the sequence. */
 function policyCase(id: string, rule: string, policies: readonly Policy[], rounds: number, verify: (picked: number[], ids: number[]) => string | undefined): ConformanceCase {
-  return {
-    id,
-    rule,
-    requirements: [req('HR-4')],
-    roles: ['pe', 'pu'],
-    deadline: 10_000,
-    async run(ctx) {
-      const { pool, ids } = await poolOf(ctx, policies);
-      const pu = await openPu(ctx);
-      const picked: number[] = [];
-      for (let i = 0; i < rounds; i++) {
-        const r = await resolve(pu, pool, 1, 'HR-4');
-        check(r.poolElements.length <= 1, 'HR-3', 'at most 1 PE (Items = 1)', `${r.poolElements.length}`);
-        if (r.poolElements[0] !== undefined) picked.push(r.poolElements[0].peId);
-      }
-      const why = verify(picked, ids);
-      check(why === undefined, 'HR-4', why ?? '', `picked ${list(picked)} of ${list(ids)}`);
-    },
-  };
+  return caseOf({ id, rule, requirements: [req('HR-4')], roles: ['pe', 'pu'], deadline: 10_000 }, async (ctx) => {
+    const { pool, ids } = await poolOf(ctx, policies);
+    const pu = await openPu(ctx);
+    const picked: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const r = await resolve(pu, pool, 1, 'HR-4');
+      check(r.poolElements.length <= 1, 'HR-3', 'at most 1 PE (Items = 1)', `${r.poolElements.length}`);
+      if (r.poolElements[0] !== undefined) picked.push(r.poolElements[0].peId);
+    }
+    const why = verify(picked, ids);
+    check(why === undefined, 'HR-4', why ?? '', `picked ${hexIds(picked)} of ${hexIds(ids)}`);
+  });
 }
 
 export const resolutionCases: readonly ConformanceCase[] = [
-  {
-    id: 'asap/handle-resolution/answer',
-    rule: 'A handle resolution of a known pool is answered with the pool handle and PEs of the pool.',
-    requirements: [req('HR-1')],
-    roles: ['pe', 'pu'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool, ids } = await poolOf(ctx, [{ name: 'roundRobin' }]);
-      const r = await resolve(await openPu(ctx), pool);
+  resolutionCase(
+    { id: 'asap/handle-resolution/answer', rule: 'A handle resolution of a known pool is answered with the pool handle and PEs of the pool.', requirements: [req('HR-1')], roles: ['pe', 'pu'], deadline: 5000 },
+    () => roundRobin(1),
+    undefined,
+    (r, ids) => {
       check(causeOf(r) === undefined, 'HR-1', 'no Operation Error', () => describeMessage(r));
-      check(idsOf(r).join() === ids.join(), 'HR-1', list(ids), list(idsOf(r)));
+      check(idsOf(r).join() === ids.join(), 'HR-1', hexIds(ids), hexIds(idsOf(r)));
     },
-  },
+  ),
   {
     id: 'asap/handle-resolution/unknown-pool',
     rule: 'A handle resolution of an unknown pool is answered with Unknown Pool Handle and no PEs.',
@@ -91,79 +111,45 @@ export const resolutionCases: readonly ConformanceCase[] = [
       check(r.poolElements.length === 0, 'HR-2', 'no PEs', `${r.poolElements.length}`);
     },
   },
-  {
-    id: 'asap/handle-resolution/default-items',
-    rule: 'Without an Items option the registrar hands out its configured number of PEs (MaxHResItems).',
-    requirements: [req('HR-3')],
-    roles: ['pe', 'pu'],
-    deadline: 10_000,
-    async run(ctx) {
-      const n = ctx.config.maxHandleResolutionItems;
-      const { pool } = await poolOf(ctx, Array.from({ length: n + 2 }, () => ({ name: 'roundRobin' }) as const));
-      const r = await resolve(await openPu(ctx), pool);
-      check(r.poolElements.length === n, 'HR-3', `${n} PEs`, `${r.poolElements.length}`);
+  resolutionCase(
+    { id: 'asap/handle-resolution/default-items', rule: 'Without an Items option the registrar hands out its configured number of PEs (MaxHResItems).', requirements: [req('HR-3')], roles: ['pe', 'pu'], deadline: 10_000 },
+    (ctx) => roundRobin(ctx.config.maxHandleResolutionItems + 2),
+    undefined,
+    (r, _ids, ctx) => holds(r, ctx.config.maxHandleResolutionItems),
+  ),
+  resolutionCase(
+    { id: 'asap/handle-resolution/items-option', rule: 'An Items option asks for that many PEs.', requirements: [req('HR-3')], roles: ['pe', 'pu'], deadline: 10_000 },
+    () => roundRobin(5),
+    2,
+    (r) => holds(r, 2),
+  ),
+  resolutionCase(
+    { id: 'asap/handle-resolution/items-all', rule: 'Items 0xFFFFFFFF asks for every PE of the pool.', requirements: [req('HR-3')], roles: ['pe', 'pu'], deadline: 10_000 },
+    () => roundRobin(6),
+    0xffffffff,
+    (r) => holds(r, 6),
+  ),
+  resolutionCase(
+    { id: 'asap/handle-resolution/items-exceed-pool', rule: 'Asking for more PEs than the pool holds returns each PE once.', requirements: [req('HR-3')], roles: ['pe', 'pu'], deadline: 5000 },
+    () => roundRobin(2),
+    10,
+    (r, ids) => {
+      const got = idsOf(r);
+      check(got.length === 2 && new Set(got).size === 2 && ids.every((i) => got.includes(i)), 'HR-3', hexIds(ids), hexIds(got));
     },
-  },
-  {
-    id: 'asap/handle-resolution/items-option',
-    rule: 'An Items option asks for that many PEs.',
-    requirements: [req('HR-3')],
-    roles: ['pe', 'pu'],
-    deadline: 10_000,
-    async run(ctx) {
-      const { pool } = await poolOf(ctx, Array.from({ length: 5 }, () => ({ name: 'roundRobin' }) as const));
-      const r = await resolve(await openPu(ctx), pool, 2);
-      check(r.poolElements.length === 2, 'HR-3', '2 PEs', `${r.poolElements.length}`);
-    },
-  },
-  {
-    id: 'asap/handle-resolution/items-all',
-    rule: 'Items 0xFFFFFFFF asks for every PE of the pool.',
-    requirements: [req('HR-3')],
-    roles: ['pe', 'pu'],
-    deadline: 10_000,
-    async run(ctx) {
-      const { pool } = await poolOf(ctx, Array.from({ length: 6 }, () => ({ name: 'roundRobin' }) as const));
-      const r = await resolve(await openPu(ctx), pool, 0xffffffff);
-      check(r.poolElements.length === 6, 'HR-3', '6 PEs', `${r.poolElements.length}`);
-    },
-  },
-  {
-    id: 'asap/handle-resolution/items-exceed-pool',
-    rule: 'Asking for more PEs than the pool holds returns each PE once.',
-    requirements: [req('HR-3')],
-    roles: ['pe', 'pu'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool, ids } = await poolOf(ctx, [{ name: 'roundRobin' }, { name: 'roundRobin' }]);
-      const got = idsOf(await resolve(await openPu(ctx), pool, 10));
-      check(got.length === 2 && new Set(got).size === 2 && ids.every((i) => got.includes(i)), 'HR-3', list(ids), list(got));
-    },
-  },
-  {
-    id: 'asap/handle-resolution/no-asap-transport',
-    rule: 'PEs handed to a PU carry no ASAP transport (that is for registrars only).',
-    requirements: [req('HR-1', 'rsplib-only')],
-    roles: ['pe', 'pu'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool } = await poolOf(ctx, [{ name: 'roundRobin' }]);
-      const r = await resolve(await openPu(ctx), pool);
-      check(r.poolElements.every((e) => e.asapTransport === undefined), 'HR-1', 'no ASAP transport', () => describeMessage(r));
-    },
-  },
-  {
-    id: 'asap/handle-resolution/policy-parameter',
-    rule: 'A successful resolution carries the pool policy parameter before the PEs (rsplib PUs need it).',
-    requirements: [req('HR-1', 'rsplib-only')],
-    roles: ['pe', 'pu'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool } = await poolOf(ctx, [{ name: 'leastUsed', load: 5 }]);
-      const r = await resolve(await openPu(ctx), pool);
-      check(r.policy !== undefined && r.policy.name === 'leastUsed', 'HR-1', 'a Least Used policy parameter', JSON.stringify(r.policy));
-    },
-  },
+  ),
+  resolutionCase(
+    { id: 'asap/handle-resolution/no-asap-transport', rule: 'PEs handed to a PU carry no ASAP transport (that is for registrars only).', requirements: [req('HR-1', 'rsplib-only')], roles: ['pe', 'pu'], deadline: 5000 },
+    () => roundRobin(1),
+    undefined,
+    (r) => check(r.poolElements.every((e) => e.asapTransport === undefined), 'HR-1', 'no ASAP transport', () => describeMessage(r)),
+  ),
+  resolutionCase(
+    { id: 'asap/handle-resolution/policy-parameter', rule: 'A successful resolution carries the pool policy parameter before the PEs (rsplib PUs need it).', requirements: [req('HR-1', 'rsplib-only')], roles: ['pe', 'pu'], deadline: 5000 },
+    () => [{ name: 'leastUsed', load: 5 }],
+    undefined,
+    (r) => check(r.policy !== undefined && r.policy.name === 'leastUsed', 'HR-1', 'a Least Used policy parameter', JSON.stringify(r.policy)),
+  ),
   {
     id: 'asap/handle-resolution/foreign-pe',
     rule: 'PEs learned from a peer\u2019s Handle Update are handed out like local ones.',
@@ -171,10 +157,8 @@ export const resolutionCases: readonly ConformanceCase[] = [
     roles: ['peer', 'pu'],
     deadline: 5000,
     async run(ctx) {
-      const peer = await openPeer(ctx);
-      const pool = ctx.pool();
-      const pe = await injectForeign(ctx, peer, pool, ctx.id());
-      check(await resolvable(ctx, await openPu(ctx), pool, pe.peId), 'HR-1', `PE ${hex(pe.peId, 8)} handed out`, 'not in the answer');
+      const { pool, pe } = await peerWithForeign(ctx);
+      await checkHandedOut(ctx, { pool, peId: pe.peId }, true, 'HR-1', `PE ${hex(pe.peId, 8)} handed out`, 'not in the answer');
     },
   },
   policyCase('asap/handle-resolution/policy/round-robin', 'Round robin hands out each PE in turn.', [{ name: 'roundRobin' }, { name: 'roundRobin' }, { name: 'roundRobin' }], 6, (p, ids) =>
@@ -195,18 +179,15 @@ export const resolutionCases: readonly ConformanceCase[] = [
   policyCase('asap/handle-resolution/policy/weighted-random-zero', 'Weighted random never hands out a PE of weight 0.', [{ name: 'weightedRandom', weight: 0 }, { name: 'weightedRandom', weight: 5 }], 30, (p, ids) =>
     p.length === 30 && p.every((x) => x === ids[1]) ? undefined : 'only the weight-5 PE',
   ),
-  {
-    id: 'asap/handle-resolution/policy/weighted-random-all-zero',
-    rule: 'A weighted random pool whose PEs all have weight 0 still gets a well-formed answer.',
-    requirements: [req('HR-6')],
-    roles: ['pe', 'pu'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool, ids } = await poolOf(ctx, [{ name: 'weightedRandom', weight: 0 }, { name: 'weightedRandom', weight: 0 }]);
-      const r = await resolve(await openPu(ctx), pool);
-      check(idsOf(r).every((i) => ids.includes(i)), 'HR-6', 'only members (or none)', list(idsOf(r)));
-    },
-  },
+  resolutionCase(
+    { id: 'asap/handle-resolution/policy/weighted-random-all-zero', rule: 'A weighted random pool whose PEs all have weight 0 still gets a well-formed answer.', requirements: [req('HR-6')], roles: ['pe', 'pu'], deadline: 5000 },
+    () => [
+      { name: 'weightedRandom', weight: 0 },
+      { name: 'weightedRandom', weight: 0 },
+    ],
+    undefined,
+    (r, ids) => check(idsOf(r).every((i) => ids.includes(i)), 'HR-6', 'only members (or none)', hexIds(idsOf(r))),
+  ),
 ];
 
 export const keepAliveCases: readonly ConformanceCase[] = [
@@ -217,10 +198,8 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     roles: ['pe'],
     deadline: 15_000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx, false);
-      await register(ctx, pe, pool, ctx.id());
-      const ka = await expectType(pe.ep, 'endpointKeepAlive', ctx.config.keepAliveTransmissionInterval * 1.2 + 100, 'KA-1');
+      const { pool, pe } = await registeredPe(ctx, { autoAck: false });
+      const ka = await expectKeepAlive(ctx, pe);
       check(!ka.flags.H, 'KA-1', 'H = 0', 'H = 1');
       check(sameBytes(ka.poolHandle, pool), 'KA-1', 'the PE pool handle', () => describeMessage(ka));
       check(ka.serverId !== 0, 'KA-1', 'a non-zero server ID', '0');
@@ -233,10 +212,8 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     roles: ['pe'],
     deadline: 15_000,
     async run(ctx) {
-      const pe = await openPe(ctx, false);
-      const peId = ctx.id();
-      await register(ctx, pe, ctx.pool(), peId);
-      const ka = await expectType(pe.ep, 'endpointKeepAlive', ctx.config.keepAliveTransmissionInterval * 1.2 + 100, 'KA-1');
+      const { pe, peId } = await registeredPe(ctx, { autoAck: false });
+      const ka = await expectKeepAlive(ctx, pe);
       check(ka.peId === peId, 'KA-1', `PE ID ${hex(peId, 8)}`, hex(ka.peId, 8));
     },
   },
@@ -248,9 +225,8 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     deadline: 15_000,
     async run(ctx) {
       const me = await targetServerId(ctx, await openPeer(ctx));
-      const pe = await openPe(ctx, false);
-      await register(ctx, pe, ctx.pool(), ctx.id());
-      const ka = await expectType(pe.ep, 'endpointKeepAlive', ctx.config.keepAliveTransmissionInterval * 1.2 + 100, 'KA-1');
+      const { pe } = await registeredPe(ctx, { autoAck: false });
+      const ka = await expectKeepAlive(ctx, pe);
       check(ka.serverId === me, 'KA-1', hex(me, 8), hex(ka.serverId, 8));
     },
   },
@@ -261,13 +237,10 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 60_000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx, true);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
+      const { pool, pe, peId } = await registeredPe(ctx);
       await ctx.target.sleep(5 * (ctx.config.keepAliveTransmissionInterval + ctx.config.keepAliveTimeoutInterval));
       check(pe.keepAlives.length >= 3, 'KA-1', 'several Keep-Alives', `${pe.keepAlives.length}`);
-      check(await resolvable(ctx, await openPu(ctx), pool, peId), 'KA-2', 'the PE still registered', 'gone');
+      await checkHandedOut(ctx, { pool, peId }, true, 'KA-2', 'the PE still registered', 'gone');
     },
   },
   {
@@ -277,13 +250,10 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     roles: ['pe', 'pu'],
     deadline: 30_000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx, false);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
-      await ctx.target.sleep((ctx.config.keepAliveTransmissionInterval + ctx.config.keepAliveTimeoutInterval) * 1.2 + 100);
+      const { pool, pe, peId } = await registeredPe(ctx, { autoAck: false });
+      await ctx.target.sleep(keepAliveTimeoutWait(ctx));
       check(pe.keepAlives.length >= 1, 'KA-1', 'a Keep-Alive', 'none');
-      check(!(await resolvable(ctx, await openPu(ctx), pool, peId)), 'KA-3', 'the PE removed', 'still registered');
+      await checkHandedOut(ctx, { pool, peId }, false, 'KA-3', 'the PE removed', 'still registered');
     },
   },
   {
@@ -294,10 +264,8 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     deadline: 30_000,
     async run(ctx) {
       const peer = await openPeer(ctx);
-      const pe = await openPe(ctx, false);
-      const peId = ctx.id();
-      await register(ctx, pe, ctx.pool(), peId);
-      await expectUpdate(peer, peId, 1, (ctx.config.keepAliveTransmissionInterval + ctx.config.keepAliveTimeoutInterval) * 1.2 + 100, 'KA-3');
+      const { peId } = await registeredPe(ctx, { autoAck: false });
+      await expectUpdate(peer, peId, 1, keepAliveTimeoutWait(ctx), 'KA-3');
     },
   },
   {
@@ -307,9 +275,8 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     roles: ['pe'],
     deadline: 30_000,
     async run(ctx) {
-      const pe = await openPe(ctx, false);
-      await register(ctx, pe, ctx.pool(), ctx.id());
-      await ctx.target.sleep((ctx.config.keepAliveTransmissionInterval + ctx.config.keepAliveTimeoutInterval) * 1.2 + 100);
+      const { pe } = await registeredPe(ctx, { autoAck: false });
+      await ctx.target.sleep(keepAliveTimeoutWait(ctx));
       check(pe.ep.closed, 'KA-3', 'the association aborted', 'still open');
     },
   },
@@ -320,13 +287,10 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     roles: ['pe'],
     deadline: 30_000,
     async run(ctx) {
-      const pool = ctx.pool();
-      const pe = await openPe(ctx, false);
-      const peId = ctx.id();
-      await register(ctx, pe, pool, peId);
+      const { pool, pe, peId } = await registeredPe(ctx, { autoAck: false });
       const T = ctx.config.keepAliveTransmissionInterval;
       await ctx.target.sleep(T * 0.8);
-      pe.ep.send({ protocol: 'asap', type: 'endpointKeepAliveAck', poolHandle: pool, peId });
+      pe.ep.send(keepAliveAck(pool, peId));
       await expectNone(pe.ep, (m) => m.type === 'endpointKeepAlive', T * 0.5, 'KA-2', 'Keep-Alive before the restarted interval ends');
       await expectType(pe.ep, 'endpointKeepAlive', T, 'KA-1');
     },
@@ -339,90 +303,86 @@ export const keepAliveCases: readonly ConformanceCase[] = [
     deadline: 5000,
     async run(ctx) {
       const pe = await openPe(ctx, false);
-      pe.ep.send({ protocol: 'asap', type: 'endpointKeepAliveAck', poolHandle: ctx.pool(), peId: ctx.id() });
-      await expectNone(pe.ep, () => true, 1000, 'KA-2', 'answer');
+      pe.ep.send(keepAliveAck(ctx.pool(), ctx.id()));
+      await expectSilence(pe.ep, 1000, 'KA-2');
       await resolve(await openPu(ctx), ctx.pool(), undefined, 'KA-2');
     },
   },
 ];
 
-/** Registers a PE and sends `n` Endpoint Unreachable reports about it from `reporters` PUs in turn. */
-async function reportUnreachable(ctx: CaseContext, n: number, reporters = 1, own = true) {
+/** Sends an Endpoint Unreachable report about `peId` from `pu`. */
+function reportOnce(pu: Endpoint, pool: Uint8Array, peId: number): void {
+  pu.send({ protocol: 'asap', type: 'endpointUnreachable', poolHandle: pool, peId });
+}
+
+/**
+ * With a peer listening, registers a PE (`own`; else a peer announces one) and sends `n` Endpoint
+ * Unreachable reports about it from `reporters` PUs in turn.
+ */
+async function reportUnreachable(ctx: CaseContext, n: number, reporters = 1, own = true): Promise<{ peer: PeerDriver; pool: Uint8Array; peId: number; pus: Endpoint[]; pe: PeDriver | undefined }> {
   const peer = await openPeer(ctx);
   const pool = ctx.pool();
-  let peId: number;
-  let pe: PeDriver | undefined;
-  if (own) {
-    pe = await openPe(ctx, true);
-    peId = ctx.id();
-    await register(ctx, pe, pool, peId);
-  } else {
-    peId = (await injectForeign(ctx, peer, pool, ctx.id())).peId;
-  }
-  const pus = [];
+  const { pe, peId } = own ? await registeredPe(ctx, { pool }) : { pe: undefined, peId: (await injectForeign(ctx, peer, pool, ctx.id())).peId };
+  const pus: Endpoint[] = [];
   for (let i = 0; i < reporters; i++) pus.push(await openPu(ctx, `pu${i + 1}`));
   await drain(peer.ep);
-  for (let i = 0; i < n; i++) pus[i % reporters].send({ protocol: 'asap', type: 'endpointUnreachable', poolHandle: pool, peId });
+  for (let i = 0; i < n; i++) reportOnce(pus[i % reporters], pool, peId);
   await ctx.target.sleep(10);
   return { peer, pool, peId, pus, pe };
 }
 
+/** What {@link reportUnreachable} set up and reported. */
+type Reported = Awaited<ReturnType<typeof reportUnreachable>>;
+
+/** How many reports a case sends, from how many PUs, about whose PE. */
+interface Reports {
+  readonly reports: (ctx: CaseContext) => number;
+  readonly reporters?: number;
+  /** The registrar's own PE (default) or one a peer announced. */
+  readonly own?: boolean;
+}
+
+/** "After so many Endpoint Unreachable reports, …": `judge` checks what followed (EU-2). */
+function reportCase(meta: CaseMeta, r: Reports, judge: (ctx: CaseContext, reported: Reported) => Promise<void>): ConformanceCase {
+  return caseOf(meta, async (ctx) => judge(ctx, await reportUnreachable(ctx, r.reports(ctx), r.reporters, r.own)));
+}
+
+/** The judge of the threshold cases: whether the first reporter still gets the PE handed out. */
+function handedOut(want: boolean, expected: (ctx: CaseContext) => string, actual: string): (ctx: CaseContext, reported: Reported) => Promise<void> {
+  return (ctx, { pool, peId, pus }) => checkHandedOut(ctx, { pool, peId, pu: pus[0] }, want, 'EU-2', expected(ctx), actual);
+}
+
+const threshold = (ctx: CaseContext) => ctx.config.maxBadPeReports;
+const belowThreshold = (ctx: CaseContext) => ctx.config.maxBadPeReports - 1;
+
 export const unreachableCases: readonly ConformanceCase[] = [
-  {
-    id: 'asap/unreachable/threshold-removes',
-    rule: 'MAX-BAD-PE-REPORT Endpoint Unreachable reports about a PE make the registrar remove it.',
-    requirements: [req('EU-2')],
-    roles: ['pe', 'pu', 'peer'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool, peId, pus } = await reportUnreachable(ctx, ctx.config.maxBadPeReports);
-      check(!(await resolvable(ctx, pus[0], pool, peId)), 'EU-2', `the PE removed after ${ctx.config.maxBadPeReports} reports`, 'still handed out');
-    },
-  },
-  {
-    id: 'asap/unreachable/below-threshold-keeps',
-    rule: 'Fewer reports than MAX-BAD-PE-REPORT leave the PE in the pool.',
-    requirements: [req('EU-2')],
-    roles: ['pe', 'pu', 'peer'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool, peId, pus } = await reportUnreachable(ctx, ctx.config.maxBadPeReports - 1);
-      check(await resolvable(ctx, pus[0], pool, peId), 'EU-2', `the PE kept after ${ctx.config.maxBadPeReports - 1} reports`, 'removed');
-    },
-  },
-  {
-    id: 'asap/unreachable/threshold-announced',
-    rule: 'When the home removes its own PE at the threshold it announces DEL_PE to its peers.',
-    requirements: [req('EU-2'), req('HU-1')],
-    roles: ['pe', 'pu', 'peer'],
-    deadline: 5000,
-    async run(ctx) {
-      const { peer, peId } = await reportUnreachable(ctx, ctx.config.maxBadPeReports);
+  reportCase(
+    { id: 'asap/unreachable/threshold-removes', rule: 'MAX-BAD-PE-REPORT Endpoint Unreachable reports about a PE make the registrar remove it.', requirements: [req('EU-2')], roles: ['pe', 'pu', 'peer'], deadline: 5000 },
+    { reports: threshold },
+    handedOut(false, (ctx) => `the PE removed after ${ctx.config.maxBadPeReports} reports`, 'still handed out'),
+  ),
+  reportCase(
+    { id: 'asap/unreachable/below-threshold-keeps', rule: 'Fewer reports than MAX-BAD-PE-REPORT leave the PE in the pool.', requirements: [req('EU-2')], roles: ['pe', 'pu', 'peer'], deadline: 5000 },
+    { reports: belowThreshold },
+    handedOut(true, (ctx) => `the PE kept after ${ctx.config.maxBadPeReports - 1} reports`, 'removed'),
+  ),
+  reportCase(
+    { id: 'asap/unreachable/threshold-announced', rule: 'When the home removes its own PE at the threshold it announces DEL_PE to its peers.', requirements: [req('EU-2'), req('HU-1')], roles: ['pe', 'pu', 'peer'], deadline: 5000 },
+    { reports: threshold },
+    async (_ctx, { peer, peId }) => {
       await expectUpdate(peer, peId, 1, 1000, 'EU-2');
     },
-  },
-  {
-    id: 'asap/unreachable/no-answer',
-    rule: 'Endpoint Unreachable is never answered.',
-    requirements: [req('EU-2', 'rsplib-only')],
-    roles: ['pe', 'pu', 'peer'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pus } = await reportUnreachable(ctx, 1);
-      await expectNone(pus[0], () => true, 1000, 'EU-2', 'answer to the reporter');
-    },
-  },
-  {
-    id: 'asap/unreachable/counts-across-pus',
-    rule: 'Reports from different PUs add up towards the threshold (rsplib counts per PE).',
-    requirements: [req('EU-2', 'rsplib-only')],
-    roles: ['pe', 'pu', 'pu', 'pu', 'peer'],
-    deadline: 5000,
-    async run(ctx) {
-      const { pool, peId, pus } = await reportUnreachable(ctx, ctx.config.maxBadPeReports, 3);
-      check(!(await resolvable(ctx, pus[0], pool, peId)), 'EU-2', 'the PE removed', 'still handed out');
-    },
-  },
+  ),
+  reportCase(
+    { id: 'asap/unreachable/no-answer', rule: 'Endpoint Unreachable is never answered.', requirements: [req('EU-2', 'rsplib-only')], roles: ['pe', 'pu', 'peer'], deadline: 5000 },
+    { reports: () => 1 },
+    (_ctx, { pus }) => expectSilence(pus[0], 1000, 'EU-2', 'answer to the reporter'),
+  ),
+  reportCase(
+    { id: 'asap/unreachable/counts-across-pus', rule: 'Reports from different PUs add up towards the threshold (rsplib counts per PE).', requirements: [req('EU-2', 'rsplib-only')], roles: ['pe', 'pu', 'pu', 'pu', 'peer'], deadline: 5000 },
+    { reports: threshold, reporters: 3 },
+    handedOut(false, () => 'the PE removed', 'still handed out'),
+  ),
   {
     id: 'asap/unreachable/unknown-pe-ignored',
     rule: 'A report about an unknown PE is ignored: no answer, no Handle Update.',
@@ -433,39 +393,44 @@ export const unreachableCases: readonly ConformanceCase[] = [
       const peer = await openPeer(ctx);
       await drain(peer.ep);
       const pu = await openPu(ctx);
-      for (let i = 0; i < ctx.config.maxBadPeReports; i++) pu.send({ protocol: 'asap', type: 'endpointUnreachable', poolHandle: ctx.pool(), peId: ctx.id() });
-      await expectNone(pu, () => true, 500, 'EU-2', 'answer');
+      for (let i = 0; i < ctx.config.maxBadPeReports; i++) reportOnce(pu, ctx.pool(), ctx.id());
+      await expectSilence(pu, 500, 'EU-2');
       await expectNone(peer.ep, (m) => m.type === 'handleUpdate', 500, 'EU-2', 'Handle Update');
     },
   },
-  {
-    id: 'asap/unreachable/foreign-pe-local-only',
-    rule: 'At the threshold a PE owned by another registrar is dropped locally, without any DEL_PE (rsplib).',
-    requirements: [req('EU-2', 'rsplib-only')],
-    roles: ['pu', 'peer'],
-    deadline: 5000,
-    async run(ctx) {
-      const { peer, pool, peId, pus } = await reportUnreachable(ctx, ctx.config.maxBadPeReports, 1, false);
-      check(!(await resolvable(ctx, pus[0], pool, peId)), 'EU-2', 'the foreign PE dropped', 'still handed out');
-      await expectNone(peer.ep, (m) => m.type === 'handleUpdate', 500, 'EU-2', 'DEL_PE for a foreign PE');
+  reportCase(
+    { id: 'asap/unreachable/foreign-pe-local-only', rule: 'At the threshold a PE owned by another registrar is dropped locally, without any DEL_PE (rsplib).', requirements: [req('EU-2', 'rsplib-only')], roles: ['pu', 'peer'], deadline: 5000 },
+    { reports: threshold, reporters: 1, own: false },
+    async (ctx, reported) => {
+      await handedOut(false, () => 'the foreign PE dropped', 'still handed out')(ctx, reported);
+      await expectNone(reported.peer.ep, (m) => m.type === 'handleUpdate', 500, 'EU-2', 'DEL_PE for a foreign PE');
     },
-  },
-  {
-    id: 'asap/unreachable/not-reset-by-keep-alive',
-    rule: 'A Keep-Alive Ack does not reset the report count (rsplib: never reset while the PE lives).',
-    requirements: [req('EU-2', 'rsplib-only')],
-    roles: ['pe', 'pu', 'peer'],
-    deadline: 30_000,
-    async run(ctx) {
-      const { pool, peId, pus, pe } = await reportUnreachable(ctx, ctx.config.maxBadPeReports - 1);
-      await ctx.target.sleep(ctx.config.keepAliveTransmissionInterval * 1.2 + 100);
+  ),
+  reportCase(
+    { id: 'asap/unreachable/not-reset-by-keep-alive', rule: 'A Keep-Alive Ack does not reset the report count (rsplib: never reset while the PE lives).', requirements: [req('EU-2', 'rsplib-only')], roles: ['pe', 'pu', 'peer'], deadline: 30_000 },
+    { reports: belowThreshold },
+    async (ctx, { pool, peId, pus, pe }) => {
+      await ctx.target.sleep(keepAliveWait(ctx));
       check((pe?.keepAlives.length ?? 0) >= 1, 'KA-1', 'a Keep-Alive answered meanwhile', 'none');
-      pus[0].send({ protocol: 'asap', type: 'endpointUnreachable', poolHandle: pool, peId });
+      reportOnce(pus[0], pool, peId);
       await ctx.target.sleep(10);
-      check(!(await resolvable(ctx, pus[0], pool, peId)), 'EU-2', 'the PE removed by the last report', 'still handed out');
+      await checkHandedOut(ctx, { pool, peId, pu: pus[0] }, false, 'EU-2', 'the PE removed by the last report', 'still handed out');
     },
-  },
+  ),
 ];
+/**
+ * The next `count` multicast Server Announces (arrival time and server ID), each awaited for at
+ * most 1.2 announce cycles; fewer if one does not come.
+ */
+async function serverAnnounces(ctx: CaseContext, count: number): Promise<{ at: number; serverId: number }[]> {
+  const out: { at: number; serverId: number }[] = [];
+  while (out.length < count) {
+    const r = await ctx.target.receiveMulticast(ctx.config.serverAnnounceCycle * 1.2);
+    if (r === undefined) break;
+    if (r.message.type === 'serverAnnounce') out.push({ at: r.at, serverId: r.message.serverId });
+  }
+  return out;
+}
 
 export const announceCases: readonly ConformanceCase[] = [
   {
@@ -477,12 +442,7 @@ export const announceCases: readonly ConformanceCase[] = [
     deadline: 10_000,
     async run(ctx) {
       const cycle = ctx.config.serverAnnounceCycle;
-      const at: number[] = [];
-      while (at.length < 4) {
-        const r = await ctx.target.receiveMulticast(cycle * 1.2);
-        if (r === undefined) break;
-        if (r.message.type === 'serverAnnounce') at.push(r.at);
-      }
+      const at = (await serverAnnounces(ctx, 4)).map((a) => a.at);
       check(at.length === 4, 'SA-1', '4 Server Announces in a row', `${at.length}`);
       for (let i = 1; i < at.length; i++) {
         const gap = at[i] - at[i - 1];
@@ -499,13 +459,8 @@ export const announceCases: readonly ConformanceCase[] = [
     deadline: 10_000,
     async run(ctx) {
       const me = await targetServerId(ctx, await openPeer(ctx));
-      const ids: number[] = [];
-      while (ids.length < 2) {
-        const r = await ctx.target.receiveMulticast(ctx.config.serverAnnounceCycle * 1.2);
-        if (r === undefined) break;
-        if (r.message.type === 'serverAnnounce') ids.push(r.message.serverId);
-      }
-      check(ids.length === 2 && ids.every((i) => i === me && i !== 0), 'SA-1', `server ID ${hex(me, 8)} twice`, ids.map((i) => hex(i, 8)).join(','));
+      const ids = (await serverAnnounces(ctx, 2)).map((a) => a.serverId);
+      check(ids.length === 2 && ids.every((i) => i === me && i !== 0), 'SA-1', `server ID ${hex(me, 8)} twice`, hexIds(ids));
     },
   },
 ];

@@ -96,6 +96,11 @@ export function hex(n: number | undefined, width = 4): string {
   return n === undefined ? 'none' : `0x${n.toString(16).padStart(width, '0')}`;
 }
 
+/** `0x0000002a,0x0000002b`: 32-bit IDs for verdict texts. */
+export function hexIds(ids: readonly number[]): string {
+  return ids.map((i) => hex(i, 8)).join(',');
+}
+
 /** Whether two byte strings are equal. */
 export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
@@ -122,6 +127,11 @@ export function registration(pool: Uint8Array, pe: PoolElement): AsapRegistratio
 /** ASAP Handle Resolution. */
 export function resolution(pool: Uint8Array, items?: number): AsapMessage {
   return { protocol: 'asap', type: 'handleResolution', poolHandle: pool, ...(items !== undefined ? { items } : {}) };
+}
+
+/** ASAP Endpoint Keep-Alive Ack for `peId` (a live PE's answer, OB-2). */
+export function keepAliveAck(pool: Uint8Array, peId: number): AsapMessage {
+  return { protocol: 'asap', type: 'endpointKeepAliveAck', poolHandle: pool, peId };
 }
 
 /** A PE as a peer PR announces it (OB-7: non-zero Home ID, ASAP transport present). */
@@ -191,7 +201,7 @@ export async function openPe(ctx: CaseContext, autoAck = true, name?: string): P
       if (!driver.autoAck) return false;
       // OB-2: ack the named PE, or every PE of ours in that pool.
       const ids = ka.peId !== undefined ? [ka.peId] : driver.registered.filter((p) => sameBytes(p.poolHandle, ka.poolHandle)).map((p) => p.peId);
-      for (const peId of ids) self.send({ protocol: 'asap', type: 'endpointKeepAliveAck', poolHandle: ka.poolHandle, peId }, r.association);
+      for (const peId of ids) self.send(keepAliveAck(ka.poolHandle, peId), r.association);
       return false;
     },
   });
@@ -251,7 +261,7 @@ export interface PeerDriver {
 export async function targetServerId(ctx: CaseContext, peer?: PeerDriver): Promise<number> {
   if (ctx.config.serverId !== undefined) return ctx.config.serverId;
   const p = peer ?? (await openPeer(ctx, { autoAnswer: false }));
-  p.ep.send(presence(p.ep, 0, checksumOf(p.owned.map((o) => ({ poolHandle: o.poolHandle, peId: o.pe.peId }))), true));
+  p.ep.send(presence(p.ep, 0, peerChecksum(p), true));
   const m = await expectType(p.ep, 'presence', 5000, 'PP-3');
   return m.senderId;
 }
@@ -265,7 +275,7 @@ export async function openPeer(ctx: CaseContext, options: { serverId?: number; a
     autoAnswer: options.autoAnswer ?? true,
     ackTakeovers: true,
   };
-  const checksum = () => checksumOf(state.owned.map((o) => ({ poolHandle: o.poolHandle, peId: o.pe.peId })));
+  const checksum = () => peerChecksum(state);
   state.ep = await ctx.target.open('peer', {
     serverId,
     ...(options.name !== undefined ? { name: options.name } : {}),
@@ -295,7 +305,7 @@ export async function openPeer(ctx: CaseContext, options: { serverId?: number; a
 }
 
 /** The peer's current checksum over what it claims to own. */
-export function peerChecksum(peer: PeerDriver): number {
+export function peerChecksum(peer: Pick<PeerDriver, 'owned'>): number {
   return checksumOf(peer.owned.map((o) => ({ poolHandle: o.poolHandle, peId: o.pe.peId })));
 }
 
