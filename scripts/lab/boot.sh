@@ -6,7 +6,9 @@
 # Waits for RSH-READY (registrar listening on SCTP 3863) and prints the boot time.
 # Idempotent: exits 0 at once when the instance is already running.
 # Env: LAB_BUILD, LAB_NETNS, LAB_HOSTPORT, LAB_NAME (default rsh), LAB_BOOT_TIMEOUT (s, 120),
-#      LAB_ACCEL (tcg)
+#      LAB_ACCEL (tcg), LAB_APPEND (extra kernel command line, read by guest/init:
+#      rsh.mode=clients boots without a registrar, RSH-READY once the network is up;
+#      rsh.regargs=... adds rspregistrar options in the default registrar mode)
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 B="${LAB_BUILD:-$HERE/.build}"

@@ -1,27 +1,33 @@
 #!/bin/bash
 # Build (or re-use) the qemu guest that runs rsplib's registrar for `npm run test:interop`.
-# Debian packages only: debootstrap (bookworm, minbase), rsplib-registrar from the Debian
-# archive, the Debian kernel package.  The guest's PID 1 is scripts/lab/guest/init.
+# Debian packages only: debootstrap (bookworm, minbase), rsplib-registrar, rsplib-tools
+# (rspserver, rspterminal, calcappclient, hsdump) and rsplib-services from the Debian archive,
+# the Debian kernel package.  The guest's PID 1 is scripts/lab/guest/init.
 #
 # Artefacts (git-ignored) in scripts/lab/.build/ (override with LAB_BUILD=DIR):
-#   rootfs/      debootstrap tree + guest packages   (cached: marker files)
+#   rootfs/      debootstrap tree + guest packages   (cached: marker files; .rsh-packages holds
+#                the package list, so a changed list installs the difference, no new debootstrap)
 #   kernel/      unpacked linux-image-*.deb           (cached)
 #   vmlinux      decompressed kernel for PVH direct boot
 #   initrd.img   trimmed rootfs as an uncompressed cpio (re-packed when init or tree changed)
 #
 # Usage: scripts/lab/build-image.sh           FORCE=1 ... rebuilds from scratch
+# Concurrent runs on one build dir are serialised (flock on $B/.build.lock).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 B="${LAB_BUILD:-$HERE/.build}"
 R="$B/rootfs"
 MIRROR="${MIRROR:-http://deb.debian.org/debian}"
-PKGS="rsplib-registrar iproute2 procps kmod netbase"
+PKGS="rsplib-registrar rsplib-tools rsplib-services iproute2 procps kmod netbase"
 MODS="sctp virtio_pci virtio_net"
 start=$(date +%s.%N)
 say() { printf '[build-image %5.1fs] %s\n' "$(echo "$(date +%s.%N) - $start" | bc -l)" "$*"; }
 
 [ "$(id -u)" = 0 ] || { echo "build-image.sh: root needed (debootstrap, chroot)" >&2; exit 1; }
 mkdir -p "$B"
+# One build at a time per build dir (several interop test files may start together).
+exec 9>"$B/.build.lock"
+flock 9
 
 missing=()
 for p in debootstrap qemu-system-x86 qemu-system-data cpio kmod xz-utils bc; do
@@ -42,11 +48,13 @@ if [ ! -e "$R/.rsh-debootstrap" ]; then
   touch "$R/.rsh-debootstrap"
 fi
 
-if [ ! -e "$R/.rsh-packages" ]; then
+# The marker records the package list: a different list (an older image, or PKGS changed) installs
+# again into the existing tree, and the newer marker makes the initramfs re-pack below.
+if [ ! -e "$R/.rsh-packages" ] || [ "$(cat "$R/.rsh-packages")" != "$PKGS" ]; then
   say "chroot apt-get install $PKGS"
   chroot "$R" /bin/sh -c "DEBIAN_FRONTEND=noninteractive apt-get -q update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $PKGS && apt-get clean" \
     >"$B/apt.log" 2>&1 || { tail -20 "$B/apt.log" >&2; exit 1; }
-  touch "$R/.rsh-packages"
+  printf '%s' "$PKGS" > "$R/.rsh-packages"
 fi
 
 if [ ! -e "$B/kernel/.rsh-done" ]; then
@@ -81,7 +89,14 @@ tar -C "$R" --exclude=./usr/share/doc --exclude=./usr/share/man --exclude=./usr/
   --exclude=./usr/share/locale --exclude=./usr/share/i18n --exclude=./usr/share/zoneinfo \
   --exclude=./var/cache/apt --exclude=./var/lib/apt/lists --exclude=./usr/share/perl5 \
   --exclude='./usr/lib/x86_64-linux-gnu/perl*' --exclude=./usr/lib/x86_64-linux-gnu/gconv \
+  --exclude=./usr/share/fonts --exclude=./usr/share/X11 --exclude=./usr/share/mime \
+  --exclude='./usr/lib/x86_64-linux-gnu/dri' --exclude='./usr/lib/x86_64-linux-gnu/libLLVM*' \
+  --exclude='./usr/lib/x86_64-linux-gnu/libz3*' --exclude='./usr/lib/x86_64-linux-gnu/libQt5*' \
+  --exclude=./usr/lib/x86_64-linux-gnu/qt5 --exclude='./usr/lib/x86_64-linux-gnu/libicu*' \
+  --exclude=./usr/lib/x86_64-linux-gnu/gallium-pipe --exclude=./usr/share/libwacom \
   --exclude='./.rsh-*' -cf - . | tar -C "$S" -xf -
+# The Qt5/ICU/mesa bulk above is only needed by fractalpooluser (rsplib-services, X11 GUI);
+# every other rsplib program needs librsplib/libsctp/libstdc++ only.  rootfs/ keeps it all.
 md="$S/lib/modules/$kver"; mkdir -p "$md"
 cp "$B/kernel/lib/modules/$kver"/modules.{order,builtin,builtin.modinfo} "$md/" 2>/dev/null || true
 for m in $MODS; do modprobe -d "$B/kernel" -S "$kver" --show-depends "$m"; done \
@@ -91,7 +106,7 @@ for m in $MODS; do modprobe -d "$B/kernel" -S "$kver" --show-depends "$m"; done 
 depmod -b "$S" "$kver"
 install -m 0755 "$HERE/guest/init" "$S/init"
 printf '127.0.0.1 localhost\n' > "$S/etc/hosts"
-chroot "$R" dpkg-query -W -f='${Package} ${Version}\n' rsplib-registrar librsplib3 > "$B/versions.txt" 2>/dev/null || true
+chroot "$R" dpkg-query -W -f='${Package} ${Version}\n' rsplib-registrar rsplib-tools rsplib-services librsplib3 > "$B/versions.txt" 2>/dev/null || true
 echo "kernel $kver" >> "$B/versions.txt"
 ( cd "$S" && find . -print0 | cpio --null -o -H newc --quiet ) > "$B/initrd.img.tmp"
 mv "$B/initrd.img.tmp" "$B/initrd.img"

@@ -10,6 +10,7 @@ import { RegistrarNode } from '../net/registrar-node.js';
 import { ipAddress, parseUdpEndpoint, type UdpEndpointAddress } from '../net/address.js';
 import { addLogOptions, fail, loggerFrom, num, udpEndpoint, untilSignal } from '../net/cli-options.js';
 import type { NetLogRecord } from '../net/log.js';
+import { PcapTap } from '../net/pcap-tap.js';
 
 /** Numeric tunables of {@link RegistrarConfig} offered as options, with their help text. */
 const NUMERIC: readonly (readonly [keyof RegistrarConfig, string])[] = [
@@ -56,12 +57,20 @@ const peer = (value: string, previous: Map<number, UdpEndpointAddress> = new Map
   }
 };
 
+/** Repeatable IP address option. */
+const ipList = (value: string, previous: string[] = []): string[] => {
+  if (isIP(value) === 0) throw new InvalidArgumentError('expected an IPv4 or IPv6 address');
+  return [...previous, value];
+};
+
 type Flags = Record<string, unknown> & {
   asap: UdpEndpointAddress;
   enrp?: UdpEndpointAddress;
   id: number;
   peer?: Map<number, UdpEndpointAddress>;
   announce?: string;
+  enrpAddress?: string[];
+  pcap?: string;
   preset: 'rfc' | 'rsplib';
   log: 'json' | 'text';
   logLevel: NetLogRecord['level'];
@@ -76,7 +85,11 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
         'ASAP is SCTP port 3863 and ENRP SCTP port 9901 inside the UDP socket(s).\n' +
         'PE address checks (REG-8): the association address is the UDP source address, so on loopback\n' +
         'the defaults are permissive: --check-addresses on with --min-address-scope loopback\n' +
-        '(rsplib would refuse loopback PEs with its site-local default).',
+        '(rsplib would refuse loopback PEs with its site-local default).\n' +
+        'Behind a NAT (e.g. qemu slirp): give --enrp the same socket as --asap (one UDP port serves\n' +
+        'both SCTP ports, RFC 6951), --min-address-scope siteLocal (PE addresses then come from the\n' +
+        'addresses the PE lists in its INIT, never the NAT\'s) and --enrp-address with our address\n' +
+        'as the peers see it (PP-5).',
     )
     .option('--asap <udp:HOST:PORT>', 'UDP socket of the ASAP endpoint', udpEndpoint(9899), { host: '127.0.0.1', port: 9899 })
     .option('--enrp <udp:HOST:PORT>', 'UDP socket of the ENRP endpoint (none: no ENRP)', udpEndpoint(9899))
@@ -85,6 +98,8 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
       if (!Number.isInteger(n) || n <= 0 || n > 0xffffffff) throw new InvalidArgumentError('expected an integer 1..2^32-1');
       return n;
     })
+    .option('--enrp-address <ip>', 'address put into our ENRP Server Information (PP-5; default the --enrp host); repeatable', ipList)
+    .option('--pcap <file>', 'record every UDP datagram of the registrar\'s sockets into this pcapng file')
     .option('--peer <ID@udp:HOST:PORT>', 'a peer registrar (static peer, PP-2); repeatable', peer)
     .option('--announce <udp:GROUP:PORT>', 'announce group (accepted; multicast announces are not sent yet)')
     .option('--preset <name>', 'defaults: rfc or rsplib', oneOf('rfc', 'rsplib'), 'rfc')
@@ -96,7 +111,8 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
     .option('--min-address-scope <s>', 'lowest PE address scope: loopback, siteLocal, global', oneOf('loopback', 'siteLocal', 'global'), 'loopback')
     .option('--asap-announce <on|off>', 'ASAP Server Announces', onOff)
     .option('--enrp-announce <on|off>', 'ENRP Presence multicast copies', onOff)
-    .option('--seed <n>', 'seed of the registrar\'s random choices', num);
+    .option('--seed <n>', 'seed of the registrar\'s random choices', num)
+    .option('--sack-delay <ms>', 'SCTP delayed SACK, ms (default 200; rsplib turns delayed SACK off on its ASAP socket, T-5: 0)', num);
   for (const [key, help] of NUMERIC) cmd.option(`--${kebab(key)} <n>`, help, num);
   addLogOptions(cmd).action(async (flags: Flags) => {
     const log = loggerFrom(flags, err);
@@ -106,26 +122,47 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
     for (const key of ['causeProfile', 'decodeMode', 'duplicatePeId', 'takeoverWithoutPeers', 'checkAddresses', 'minAddressScope', 'asapAnnounce', 'enrpAnnounce', 'seed'])
       if (flags[key] !== undefined) overrides[key] = flags[key];
     if (flags.peer !== undefined) overrides['staticPeers'] = [...flags.peer.keys()];
-    if (flags.enrp !== undefined) overrides['enrpTransport'] = enrpTransportFor(flags.enrp);
+    if (flags.enrp !== undefined) overrides['enrpTransport'] = enrpTransportFor(flags.enrp, flags.enrpAddress);
     const config = defaultConfig(id, overrides as Partial<RegistrarConfig>);
     let node: RegistrarNode;
+    let pcap: PcapTap | undefined;
     try {
-      node = await RegistrarNode.start({ config, asap: flags.asap, ...(flags.enrp ? { enrp: flags.enrp } : {}), ...(flags.peer ? { peers: flags.peer } : {}), log });
+      if (flags.pcap !== undefined) pcap = new PcapTap(flags.pcap);
+      node = await RegistrarNode.start({
+        config,
+        asap: flags.asap,
+        ...(flags.enrp ? { enrp: flags.enrp } : {}),
+        ...(flags.peer ? { peers: flags.peer } : {}),
+        ...(pcap ? { tap: pcap.tap } : {}),
+        ...(flags['sackDelay'] !== undefined ? { association: { sackDelay: Number(flags['sackDelay']) } } : {}),
+        log,
+      });
     } catch (e) {
+      pcap?.close();
       fail(cmd, err, e);
       return;
     }
+    if (pcap !== undefined) log({ level: 'info', event: 'captureStarted', detail: { file: pcap.path } });
     const signal = await untilSignal();
     log({ level: 'info', event: 'stopping', detail: { signal } });
     await node.stop();
+    if (pcap !== undefined) {
+      pcap.close();
+      log({ level: 'info', event: 'captureClosed', detail: { file: pcap.path, datagrams: pcap.count } });
+    }
   });
 }
 
 /**
  * PP-5: the Server Information in every Presence names where peers reach this registrar, so it needs
  * an address (an empty list cannot even be encoded). A host name stands for "bound here" (0.0.0.0).
+ * `advertised` replaces the socket's address: behind a NAT (the lab's slirp) peers see us under
+ * another address, and rsplib ignores a Presence whose Server Information addresses are not
+ * addresses of the association (PP-5).
  */
-export function enrpTransportFor(endpoint: UdpEndpointAddress): TransportParameter {
-  const address = isIP(endpoint.host) ? ipAddress(endpoint.host) : ({ family: 'ipv4', address: '0.0.0.0' } as const);
-  return { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses: [address] };
+export function enrpTransportFor(endpoint: UdpEndpointAddress, advertised: readonly string[] = []): TransportParameter {
+  const addresses = advertised.length > 0
+    ? advertised.map(ipAddress)
+    : [isIP(endpoint.host) ? ipAddress(endpoint.host) : ({ family: 'ipv4', address: '0.0.0.0' } as const)];
+  return { transport: 'sctp', port: 9901, transportUse: 'dataOnly', addresses };
 }

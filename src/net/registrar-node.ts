@@ -1,11 +1,15 @@
 /**
  * The reference registrar ({@link Registrar}) on the network: ASAP (and optionally ENRP) over the
  * userland SCTP stack on UDP sockets. This module only carries events in and actions out.
+ *
+ * ASAP and ENRP may share one UDP socket (`enrp` equal to `asap`): SCTP over UDP (RFC 6951) has
+ * one encapsulation port per host, so a peer behind a NAT (the lab's slirp) reaches every SCTP
+ * port of ours through that one UDP port. The SCTP ports then tell the protocols apart.
  */
 import { performance } from 'node:perf_hooks';
 import { encode, PPID, PORT, type Message } from '../../codecs/index.js';
 import { Registrar, type RegistrarAction, type RegistrarConfig } from '../registrar/index.js';
-import { UdpSctpTransport, type Association, type AssociationOptions } from '../transport/sctp/index.js';
+import { UdpSctpTransport, type Association, type AssociationOptions, type RemoteAddress } from '../transport/sctp/index.js';
 import { ipAddress, type UdpEndpointAddress } from './address.js';
 import type { NetLogger } from './log.js';
 
@@ -20,6 +24,33 @@ export interface RegistrarNodeOptions {
   readonly peers?: ReadonlyMap<number, UdpEndpointAddress>;
   readonly log: NetLogger;
   readonly association?: Partial<AssociationOptions>;
+  /** Sees every UDP datagram of the registrar's sockets (e.g. {@link import('./pcap-tap.js').PcapTap}). */
+  readonly tap?: DatagramTap;
+}
+
+/** One UDP datagram (an encapsulated SCTP packet) in or out of a registrar socket. */
+export type DatagramTap = (direction: 'in' | 'out', bytes: Uint8Array, local: RemoteAddress, remote: RemoteAddress) => void;
+
+/** Whether two endpoints are the same socket (an ephemeral port 0 never is). */
+export function sameUdpEndpoint(a: UdpEndpointAddress, b: UdpEndpointAddress): boolean {
+  return a.port !== 0 && a.port === b.port && a.host.toLowerCase() === b.host.toLowerCase();
+}
+
+/**
+ * Which protocol an association of a shared ASAP + ENRP socket carries: the SCTP port it was
+ * accepted on, or, for associations we opened (towards peers: an ephemeral local port), the
+ * remote port.
+ */
+export function protocolOf(localPort: number, remotePort: number): 'asap' | 'enrp' {
+  if (localPort === PORT.asap) return 'asap';
+  if (localPort === PORT.enrp) return 'enrp';
+  return remotePort === PORT.enrp ? 'enrp' : 'asap';
+}
+
+/** The Sending Server ID of an ENRP message (common header: type, flags, length, then the ID), if long enough. */
+function enrpSenderId(bytes: Uint8Array): number | undefined {
+  if (bytes.length < 12) return undefined;
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(4);
 }
 
 /** A running registrar; stop it with {@link RegistrarNode.stop}. */
@@ -36,20 +67,29 @@ export class RegistrarNode {
     private readonly clock: () => number,
   ) {}
 
-  /** Binds the sockets and starts the registrar. */
+  /** Binds the sockets and starts the registrar. With `enrp` equal to `asap` one socket serves both. */
   static async start(options: RegistrarNodeOptions): Promise<RegistrarNode> {
     const clock = (): number => performance.now();
     const asap = await UdpSctpTransport.open({ host: options.asap.host, port: options.asap.port, clock, association: options.association });
+    const shared = options.enrp !== undefined && sameUdpEndpoint(options.asap, options.enrp);
     let enrp: UdpSctpTransport | undefined;
     try {
-      if (options.enrp !== undefined) enrp = await UdpSctpTransport.open({ host: options.enrp.host, port: options.enrp.port, clock, association: options.association });
+      if (shared) enrp = asap;
+      else if (options.enrp !== undefined) enrp = await UdpSctpTransport.open({ host: options.enrp.host, port: options.enrp.port, clock, association: options.association });
     } catch (e) {
       await asap.close();
       throw e;
     }
     const node = new RegistrarNode(new Registrar(options.config, clock), asap, enrp, options, clock);
-    node.wire(asap, 'asap');
-    if (enrp !== undefined) node.wire(enrp, 'enrp');
+    if (options.tap !== undefined) {
+      tapTransport(asap, options.tap);
+      if (enrp !== undefined && !shared) tapTransport(enrp, options.tap);
+    }
+    if (shared) node.wire(asap, (a) => protocolOf(a.localPort, a.remotePort));
+    else {
+      node.wire(asap, () => 'asap');
+      if (enrp !== undefined) node.wire(enrp, () => 'enrp');
+    }
     asap.endpoint.listen(PORT.asap);
     enrp?.endpoint.listen(PORT.enrp);
     options.log({ level: 'info', event: 'registrarStarted', detail: { serverId: options.config.serverId, asap: `udp:${asap.local.address}:${asap.local.port}`, ...(enrp ? { enrp: `udp:${enrp.local.address}:${enrp.local.port}` } : {}) } });
@@ -57,9 +97,10 @@ export class RegistrarNode {
     return node;
   }
 
-  private wire(t: UdpSctpTransport, protocol: 'asap' | 'enrp'): void {
+  private wire(t: UdpSctpTransport, protocolFor: (a: Association) => 'asap' | 'enrp'): void {
     const ep = t.endpoint;
     const up = (a: Association): void => {
+      const protocol = protocolFor(a);
       this.options.log({ level: 'debug', event: 'associationUp', detail: { association: a.id, protocol, peer: `${a.remote.address}:${a.remotePort}` } });
       this.run(
         this.registrar.handle({
@@ -74,19 +115,41 @@ export class RegistrarNode {
     ep.on('up', up);
     // A peer restart (RFC 9260 §5.2.4 A) is a new association for the registrar.
     ep.on('restart', (a) => {
-      this.run(this.registrar.handle({ kind: 'associationDown', association: this.number(protocol, a) }));
+      this.run(this.registrar.handle({ kind: 'associationDown', association: this.number(protocolFor(a), a) }));
       up(a);
     });
     ep.on('down', (a, d) => {
+      const protocol = protocolFor(a);
       this.options.log({ level: 'debug', event: 'associationDown', detail: { association: a.id, protocol, reason: d.reason } });
       for (const [id, pa] of this.peerAssociations) if (pa === a) this.peerAssociations.delete(id);
       this.run(this.registrar.handle({ kind: 'associationDown', association: this.number(protocol, a) }));
     });
     ep.on('message', (a, m) => {
+      const protocol = protocolFor(a);
       const association = this.number(protocol, a);
+      // What arrived, by message type, so interop runs can tell e.g. an Endpoint Unreachable apart.
+      this.options.log({ level: 'debug', event: 'messageReceived', detail: { association: a.id, protocol, type: m.bytes[0] ?? -1, ppid: m.ppid } });
       if (protocol === 'asap') this.run(this.registrar.handle({ kind: 'asap', association, message: m.bytes, ppid: m.ppid }));
-      else this.run(this.registrar.handle({ kind: 'enrp', association, message: m.bytes, ppid: m.ppid }));
+      else {
+        this.learnPeer(a, m.bytes);
+        this.run(this.registrar.handle({ kind: 'enrp', association, message: m.bytes, ppid: m.ppid }));
+      }
     });
+  }
+
+  /**
+   * A peer that opened an ENRP association to us is reached on it (T-6) as long as we have none
+   * of our own to it: without this, messages the registrar addresses to a peer by ID (List and
+   * Handle Table Requests, Handle Updates, Presence) could only go to peers configured with an
+   * address, and a peer that found us (its static `-peer` entry) would never hear from us.
+   */
+  private learnPeer(a: Association, bytes: Uint8Array): void {
+    const id = enrpSenderId(bytes);
+    if (id === undefined || id === 0 || id === this.options.config.serverId) return;
+    const known = this.peerAssociations.get(id);
+    if (known !== undefined && known.state !== 'closed') return;
+    this.peerAssociations.set(id, a);
+    this.options.log({ level: 'debug', event: 'peerAssociationLearned', detail: { peerId: id, association: a.id, peer: `${a.remote.address}:${a.remotePort}` } });
   }
 
   /** Registrar association numbers: ASAP ones as is, ENRP ones offset so that the two never meet. */
@@ -127,13 +190,14 @@ export class RegistrarNode {
           this.arm(action.at);
           break;
         case 'sendPeer': {
+          let a = this.peerAssociations.get(action.peerId);
+          if (a !== undefined && a.state === 'closed') a = undefined;
           const where = this.options.peers?.get(action.peerId);
-          if (where === undefined || this.enrp === undefined) {
+          if (a === undefined && (where === undefined || this.enrp === undefined)) {
             this.options.log({ level: 'debug', event: 'peerUnknown', detail: { peerId: action.peerId, message: action.message.type } });
             break;
           }
-          let a = this.peerAssociations.get(action.peerId);
-          if (a === undefined || a.state === 'closed') {
+          if (a === undefined && where !== undefined && this.enrp !== undefined) {
             try {
               a = this.enrp.endpoint.connect({ address: where.host, udpPort: where.port, sctpPort: PORT.enrp });
             } catch (e) {
@@ -142,7 +206,7 @@ export class RegistrarNode {
             }
             this.peerAssociations.set(action.peerId, a);
           }
-          this.sendOn(a, action.message);
+          if (a !== undefined) this.sendOn(a, action.message);
           break;
         }
         case 'sendEndpoint':
@@ -167,7 +231,26 @@ export class RegistrarNode {
     if (this.stopped) return;
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
-    await Promise.all([this.asap.close({ graceful: true, timeoutMs: 2000 }), this.enrp?.close({ graceful: true, timeoutMs: 2000 })]);
+    const enrp = this.enrp === this.asap ? undefined : this.enrp;
+    await Promise.all([this.asap.close({ graceful: true, timeoutMs: 2000 }), enrp?.close({ graceful: true, timeoutMs: 2000 })]);
     this.options.log({ level: 'info', event: 'registrarStopped' });
   }
+}
+
+/**
+ * Shows every datagram of a transport to `tap`, without changing the transport: the endpoint's
+ * output hook and its `receive` entry (called by the socket for each datagram) are wrapped.
+ */
+function tapTransport(t: UdpSctpTransport, tap: DatagramTap): void {
+  const ep = t.endpoint;
+  const output = ep.output;
+  ep.output = (packet, to) => {
+    tap('out', packet, t.local, to);
+    output(packet, to);
+  };
+  const receive = ep.receive.bind(ep);
+  ep.receive = (bytes, from) => {
+    tap('in', bytes, t.local, from);
+    receive(bytes, from);
+  };
 }
