@@ -6,11 +6,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_CASES } from '../../conformance/index.js';
 import { InProcessTarget } from '../conformance/in-process-target.js';
-import { NetworkTarget, parseTargetSpec } from '../conformance/network-target.js';
+import { NetworkTarget, parseTargetSpec, parseUdpAddress, type UdpAddress } from '../conformance/network-target.js';
 import type { Target, TargetConfig } from '../conformance/target.js';
 import { writeCasePcaps } from '../conformance/pcap.js';
 import { failureDetails, htmlReport, jsonReport, junitXml, progressLine, summaryTable } from '../conformance/reporters.js';
-import { runCases, selectCases } from '../conformance/runner.js';
+import { parseExpectations, runCases, selectCases, type Expectation } from '../conformance/runner.js';
 
 interface Flags {
   target?: string;
@@ -25,6 +25,8 @@ interface Flags {
   pcapDir?: string;
   list?: boolean;
   seed: number;
+  sctpPortBase?: number;
+  retries: number;
 }
 
 const positive = (v: string): number => {
@@ -33,14 +35,17 @@ const positive = (v: string): number => {
   return n;
 };
 
-/** Case IDs from an expected-failure file: one per line, `#` starts a comment. */
+/**
+ * Expected verdicts from a file (see {@link parseExpectations}): `CASE-ID [VERDICT[|VERDICT]] [reason]`
+ * per line, `#` comments; a bare ID means FAIL|TIMEOUT. Throws on unreadable or malformed files.
+ */
+export function readExpectations(file: string): Map<string, Expectation> {
+  return parseExpectations(readFileSync(file, 'utf8'), file);
+}
+
+/** Case IDs from an expected-failure file (the IDs of {@link readExpectations}). */
 export function readExpectFail(file: string): Set<string> {
-  return new Set(
-    readFileSync(file, 'utf8')
-      .split('\n')
-      .map((l) => l.replace(/#.*/, '').trim())
-      .filter((l) => l !== ''),
-  );
+  return new Set(readExpectations(file).keys());
 }
 
 const CONFIG_KEYS: Readonly<Record<keyof TargetConfig, 'number' | 'boolean'>> = {
@@ -60,23 +65,111 @@ const CONFIG_KEYS: Readonly<Record<keyof TargetConfig, 'number' | 'boolean'>> = 
   maxPoolHandleSize: 'number',
 };
 
-/** A target's tunables from a JSON object file; unknown keys and wrong types are errors. */
-export function readTargetConfig(file: string): TargetConfig {
+/** Stable error code of a bad --target-config file. */
+export const BAD_TARGET_CONFIG = 'RSP_ERR_CONFORMANCE_BAD_TARGET_CONFIG';
+
+/** A --target-config file that cannot be used. */
+export class TargetConfigError extends Error {
+  override readonly name = 'TargetConfigError';
+  readonly code = BAD_TARGET_CONFIG;
+  constructor(file: string, message: string) {
+    super(`${BAD_TARGET_CONFIG}: --target-config ${file}: ${message}`);
+  }
+}
+
+/** How the driver reaches a registrar behind NAT: the `network` object of a --target-config file. */
+export interface NetworkSettings {
+  /** `udp:HOST:PORT` accepting associations the registrar opens (as `local=` of --target). */
+  readonly local?: UdpAddress;
+  /** Addresses PEs / PUs advertise (REG-8: what the registrar sees as the association's peer). */
+  readonly peAddresses?: readonly string[];
+  /** Addresses fake peer registrars announce (PP-5); default peAddresses. */
+  readonly peerAddresses?: readonly string[];
+  /** Shortest sleep of a case, ms: time for the registrar to take in what was sent (see NetworkTargetOptions.settleMs). */
+  readonly settleMs?: number;
+}
+
+/** A whole --target-config file. */
+export interface TargetFile {
+  readonly config: TargetConfig;
+  readonly network: NetworkSettings;
+  /** The registrar's command-line options these values assume (informational; the lab test passes them on). */
+  readonly registrarArgs: readonly string[];
+}
+
+const NETWORK_KEYS = ['local', 'peAddresses', 'peerAddresses', 'settleMs'] as const;
+
+function stringArray(file: string, key: string, v: unknown): string[] {
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) throw new TargetConfigError(file, `${key} must be an array of non-empty strings`);
+  return v as string[];
+}
+
+function readNetwork(file: string, v: unknown): NetworkSettings {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TargetConfigError(file, 'network must be an object');
+  const n: { local?: UdpAddress; peAddresses?: string[]; peerAddresses?: string[]; settleMs?: number } = {};
+  for (const [k, x] of Object.entries(v)) {
+    if (k.startsWith('$')) continue;
+    if (k === 'local') {
+      if (typeof x !== 'string') throw new TargetConfigError(file, 'network.local must be a string udp:HOST:PORT');
+      try {
+        n.local = parseUdpAddress(x, 'network.local');
+      } catch (e) {
+        throw new TargetConfigError(file, e instanceof Error ? e.message : String(e));
+      }
+    } else if (k === 'peAddresses' || k === 'peerAddresses') n[k] = stringArray(file, `network.${k}`, x);
+    else if (k === 'settleMs') {
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new TargetConfigError(file, 'network.settleMs must be a non-negative number');
+      n.settleMs = x;
+    }
+    else throw new TargetConfigError(file, `unknown key network.${k} (known: ${NETWORK_KEYS.join(', ')})`);
+  }
+  return n;
+}
+
+/** Parses the text of a --target-config file (see {@link readTargetFile}); `file` names it in errors. */
+export function parseTargetFile(text: string, file = 'target config'): TargetFile {
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    raw = JSON.parse(text);
   } catch (e) {
-    throw new Error(`cannot read --target-config ${file}: ${e instanceof Error ? e.message : String(e)}`);
+    throw new TargetConfigError(file, `not JSON: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error(`--target-config ${file}: expected a JSON object`);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new TargetConfigError(file, 'expected a JSON object');
   const out: Record<string, unknown> = {};
+  let network: NetworkSettings = {};
+  let registrarArgs: string[] = [];
   for (const [k, v] of Object.entries(raw)) {
-    const type = (CONFIG_KEYS as Record<string, string>)[k];
-    if (type === undefined) throw new Error(`--target-config ${file}: unknown key ${JSON.stringify(k)} (known: ${Object.keys(CONFIG_KEYS).join(', ')})`);
-    if (typeof v !== type || (type === 'number' && (!Number.isFinite(v) || (v as number) < 0))) throw new Error(`--target-config ${file}: ${k} must be a ${type === 'number' ? 'non-negative number' : 'boolean'}`);
-    out[k] = v;
+    if (k.startsWith('$')) continue; // $comment and friends: documentation only
+    if (k === 'registrarArgs') registrarArgs = stringArray(file, k, v);
+    else if (k === 'network') network = readNetwork(file, v);
+    else {
+      const type = (CONFIG_KEYS as Record<string, string>)[k];
+      if (type === undefined) throw new TargetConfigError(file, `unknown key ${JSON.stringify(k)} (known: ${[...Object.keys(CONFIG_KEYS), 'network', 'registrarArgs'].join(', ')})`);
+      if (typeof v !== type || (type === 'number' && (!Number.isFinite(v) || (v as number) < 0))) throw new TargetConfigError(file, `${k} must be a ${type === 'number' ? 'non-negative number' : 'boolean'}`);
+      out[k] = v;
+    }
   }
-  return out as TargetConfig;
+  return { config: out as TargetConfig, network, registrarArgs };
+}
+
+/**
+ * Reads a --target-config JSON object: the registrar's tunables ({@link TargetConfig} keys), plus
+ * `network` ({@link NetworkSettings}), `registrarArgs` (string array) and `$`-keys (comments).
+ * Unknown keys and wrong types are errors ({@link TargetConfigError}).
+ */
+export function readTargetFile(file: string): TargetFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new TargetConfigError(file, `cannot read: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  return parseTargetFile(text, file);
+}
+
+/** A target's tunables from a JSON object file (the {@link TargetConfig} part of {@link readTargetFile}). */
+export function readTargetConfig(file: string): TargetConfig {
+  return readTargetFile(file).config;
 }
 
 /** Add the `conformance` command. */
@@ -88,17 +181,27 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         'PASS, FAIL, TIMEOUT, ERROR (target dead), SKIP (needs a role the target lacks), XFAIL, XPASS.\n' +
         'Without --target the reference registrar runs in-process on a virtual clock (the embedded default).',
     )
-    .option('--target <spec>', 'udp:HOST:PORT[,enrp=PORT]: a registrar over SCTP on UDP (RFC 6951), real time; ENRP port enables the peer role')
-    .option('--target-config <file>', "JSON of the target registrar's tunables (TargetConfig: keepAliveTransmissionInterval, maxPoolElementsPerPool, …); RFC defaults otherwise")
+    .option('--target <spec>', 'udp:HOST:PORT[,enrp=PORT][,local=udp:HOST:PORT]: a registrar over SCTP on UDP (RFC 6951), real time; the ENRP UDP port enables the peer role, local= accepts associations the registrar opens')
+    .option('--target-config <file>', "JSON of the target registrar's tunables (TargetConfig: keepAliveTransmissionInterval, maxPoolElementsPerPool, …; RFC defaults otherwise), network {local, peAddresses, peerAddresses}, registrarArgs")
     .option('--only <prefix...>', 'run only cases whose ID starts with one of these prefixes')
     .option('--exclude <prefix...>', 'leave out cases whose ID starts with one of these prefixes')
-    .option('--expect-fail <file>', 'case IDs expected to fail, one per line (FAIL → XFAIL, PASS → XPASS)')
+    .option('--expect-fail <file>', "expected verdicts, one case per line: 'ID [FAIL|TIMEOUT|ERROR|SKIP|CRASH] [reason]', # comments; bare ID = FAIL|TIMEOUT (→ XFAIL, PASS → XPASS); CRASH cases run last")
     .option('--timeout-scale <x>', 'multiply every deadline (real-time targets)', positive, 1)
     .option('--junit <file>', 'write JUnit XML')
     .option('--json <file>', 'write every verdict as JSON')
     .option('--html <file>', 'write a self-contained HTML report')
     .option('--pcap-dir <dir>', "write every case that did not PASS (nor SKIP) as DIR/<case-id, / as __>.pcapng (ASAP/ENRP over SCTP)")
     .option('--seed <n>', 'seed of every random choice of the cases', positive, 1)
+    .option('--retries <n>', 'run a case that FAILs or TIMEOUTs on a real-time target and is not in --expect-fail up to N more times (the last verdict counts; reports say how many attempts)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0 || n > 10) throw new InvalidArgumentError('must be an integer 0-10');
+      return n;
+    }, 0)
+    .option('--sctp-port-base <port>', 'first SCTP port of the driver endpoints on a network target (default 40000; change it to rerun against a registrar that may still know the last run\'s ports)', (v: string) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1024 || n > 65535) throw new InvalidArgumentError('must be a port number 1024-65535');
+      return n;
+    })
     .option('--list', 'list the selected cases and exit')
     .addHelpText('after', '\nExit status: 0 no unexpected verdict, 1 unexpected verdicts (FAIL, TIMEOUT, ERROR, XPASS) or a dead target, 2 usage.')
     .action(async (flags: Flags, cmd: Command) => {
@@ -107,10 +210,22 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
       };
       let target: Target;
       if (flags.target !== undefined) {
-        let config: TargetConfig = {};
         try {
-          if (flags.targetConfig !== undefined) config = readTargetConfig(flags.targetConfig);
-          target = new NetworkTarget({ ...parseTargetSpec(flags.target), config, timeoutScale: flags.timeoutScale });
+          const file: TargetFile = flags.targetConfig !== undefined ? readTargetFile(flags.targetConfig) : { config: {}, network: {}, registrarArgs: [] };
+          const spec = parseTargetSpec(flags.target);
+          const n = file.network;
+          // local= in --target wins over the file: one file serves several lab instances.
+          const listen = spec.listen ?? n.local;
+          target = new NetworkTarget({
+            ...spec,
+            config: file.config,
+            timeoutScale: flags.timeoutScale,
+            ...(flags.sctpPortBase !== undefined ? { firstSctpPort: flags.sctpPortBase } : {}),
+            ...(listen !== undefined ? { listen } : {}),
+            ...(n.peAddresses !== undefined ? { peAddresses: n.peAddresses } : {}),
+            ...(n.peerAddresses !== undefined ? { peerAddresses: n.peerAddresses } : {}),
+            ...(n.settleMs !== undefined ? { settleMs: n.settleMs } : {}),
+          });
         } catch (e) {
           err.write(`conformance: ${e instanceof Error ? e.message : String(e)}\n`);
           setExit(2);
@@ -129,22 +244,26 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         setExit(0);
         return;
       }
-      let expectFail: Set<string> = new Set();
+      let expectations = new Map<string, Expectation>();
       if (flags.expectFail !== undefined) {
         try {
-          expectFail = readExpectFail(flags.expectFail);
+          expectations = readExpectations(flags.expectFail);
         } catch (e) {
           err.write(`conformance: cannot read ${flags.expectFail}: ${e instanceof Error ? e.message : String(e)}\n`);
           setExit(2);
-        return;
+          return;
         }
+        // A stale entry (renamed or removed case) would silently expect nothing: say so.
+        const known = new Set(ALL_CASES.map((c) => c.id));
+        for (const e of expectations.values()) if (!known.has(e.id)) err.write(`conformance: ${flags.expectFail}:${e.line}: no case ${e.id}\n`);
       }
       err.write(`conformance: ${cases.length} cases against ${target.describe().name}\n`);
       const report = await runCases(target, cases, {
         seed: flags.seed,
-        expectFail,
+        expectations,
         timeoutScale: flags.timeoutScale,
-        onResult: (r, i, n) => err.write(`${progressLine(r, i, n)}\n`),
+        retries: flags.retries,
+        onResult: (r, i, n) => err.write(`${progressLine(r, i, n)}${r.attempts !== undefined ? `  (attempt ${r.attempts}${r.verdict === 'PASS' ? `; ${r.reason ?? ''}` : ''})` : ''}\n`),
       });
       await target.dispose();
       const details = failureDetails(report);

@@ -2,7 +2,10 @@
  * Runs conformance cases against a Target and turns outcomes into verdicts: PASS, FAIL, TIMEOUT,
  * ERROR (target dead or the case crashed), SKIP (a role or capability the target lacks), XFAIL and
  * XPASS (listed as expected to fail). A sanity exchange runs before and after the run and after
- * every TIMEOUT; once the target is dead every remaining case is an ERROR.
+ * every TIMEOUT; once the target is dead every remaining case is an ERROR, except after a case
+ * listed as expected to CRASH the target (those run last). Expectations files (`--expect-fail`)
+ * name expected FAIL / TIMEOUT / ERROR / SKIP / CRASH verdicts with reasons; on real-time targets
+ * unlisted failures may be retried (`retries`).
  */
 import { areaOf, CaseFailure, CaseSkip, CaseTimeout, type CaseContext, type ConformanceCase, type Level, type RequirementRef } from './case.js';
 import { resolveTargetConfig, type Role, type Target, type TargetDescription, type TraceEntry } from './target.js';
@@ -28,6 +31,8 @@ export interface CaseResult {
   readonly actual?: string;
   /** SKIP / ERROR reason. */
   readonly reason?: string;
+  /** Attempts it took when retried (absent: one). */
+  readonly attempts?: number;
   /** Wall-clock ms. */
   readonly durationMs: number;
   /** Target time the case took, ms. */
@@ -45,8 +50,79 @@ export interface RunReport {
   readonly sanity: { readonly before: boolean; readonly after: boolean; readonly afterTimeouts: readonly { readonly after: string; readonly ok: boolean }[] };
   readonly results: readonly CaseResult[];
   readonly counts: Readonly<Record<Verdict, number>>;
+  /** The case listed as CRASH after which the target was dead (the final sanity exchange then fails). */
+  readonly expectedCrash?: string;
   /** True when no verdict is unexpected and the target was alive at the end. */
   readonly ok: boolean;
+}
+
+/**
+ * A verdict an expectations file may name for a case. `CRASH`: the case is expected to leave the
+ * target dead (it is run after every other case, and a failed sanity exchange after it is expected).
+ */
+export type ExpectedVerdict = 'FAIL' | 'TIMEOUT' | 'ERROR' | 'SKIP' | 'CRASH';
+
+const EXPECTED_VERDICTS: readonly ExpectedVerdict[] = ['FAIL', 'TIMEOUT', 'ERROR', 'SKIP', 'CRASH'];
+
+/** One expected non-PASS verdict of a case. */
+export interface Expectation {
+  readonly id: string;
+  /** Any of these verdicts is expected (FAIL/TIMEOUT/ERROR/CRASH become XFAIL, SKIP stays SKIP). */
+  readonly verdicts: ReadonlySet<ExpectedVerdict>;
+  /** Why (free text from the file); empty when none was given. */
+  readonly reason: string;
+  /** Line in the file, for messages. */
+  readonly line: number;
+}
+
+/** Stable error code of a malformed expectations file. */
+export const BAD_EXPECTATIONS = 'RSP_ERR_CONFORMANCE_BAD_EXPECTATIONS';
+
+/** A malformed expectations file (unknown verdict, duplicate case ID). */
+export class ExpectationsError extends Error {
+  override readonly name = 'ExpectationsError';
+  readonly code = BAD_EXPECTATIONS;
+  constructor(message: string) {
+    super(`${BAD_EXPECTATIONS}: ${message}`);
+  }
+}
+
+/**
+ * Parses an expectations file: one case per line, `CASE-ID [VERDICT[|VERDICT…]] [reason…]`, `#`
+ * starts a comment line (or a trailing comment after whitespace). A bare case ID means FAIL|TIMEOUT,
+ * so plain `--expect-fail` lists keep working. Throws {@link ExpectationsError}.
+ */
+export function parseExpectations(text: string, source = 'expectations'): Map<string, Expectation> {
+  const out = new Map<string, Expectation>();
+  for (const [i, raw] of text.split('\n').entries()) {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') continue;
+    const [id, verdictText, ...rest] = line.split(/\s+/);
+    if (id === undefined) continue;
+    let verdicts: ExpectedVerdict[] = ['FAIL', 'TIMEOUT'];
+    let reason = rest.join(' ');
+    if (verdictText !== undefined) {
+      const parts = verdictText.split('|');
+      if (parts.every((v) => (EXPECTED_VERDICTS as readonly string[]).includes(v))) verdicts = parts as ExpectedVerdict[];
+      else if (/^[A-Z]+(\|[A-Z]+)*$/.test(verdictText)) throw new ExpectationsError(`${source}:${i + 1}: unknown verdict ${JSON.stringify(verdictText)} (known: ${EXPECTED_VERDICTS.join(', ')})`);
+      else reason = [verdictText, ...rest].join(' ');
+    }
+    if (out.has(id)) throw new ExpectationsError(`${source}:${i + 1}: ${id} is listed twice`);
+    out.set(id, { id, verdicts: new Set(verdicts), reason, line: i + 1 });
+  }
+  return out;
+}
+
+/** What `verdict` becomes under an expectation (undefined expectation: unchanged). */
+export function applyExpectation(result: CaseResult, e: Expectation | undefined): CaseResult {
+  if (e === undefined) return result;
+  const why = e.reason !== '' ? e.reason : 'listed as expected';
+  const v = result.verdict;
+  if (v === 'PASS') return { ...result, verdict: 'XPASS', reason: `expected ${[...e.verdicts].join('|')} (${why}), but passed` };
+  const hit = e.verdicts.has(v as ExpectedVerdict) || (e.verdicts.has('CRASH') && (v === 'FAIL' || v === 'TIMEOUT' || v === 'ERROR'));
+  if (!hit) return result;
+  if (v === 'SKIP') return result;
+  return { ...result, verdict: 'XFAIL', reason: `expected ${v}: ${why}${result.reason !== undefined ? ` (${result.reason.split('\n')[0]})` : ''}` };
 }
 
 /** Options of {@link runCases}. */
@@ -54,8 +130,15 @@ export interface RunOptions {
   readonly seed?: number;
   /** Case IDs expected to fail (FAIL/TIMEOUT → XFAIL, PASS → XPASS). */
   readonly expectFail?: ReadonlySet<string>;
+  /** Expected non-PASS verdicts by case ID (see {@link parseExpectations}); merged with `expectFail`. */
+  readonly expectations?: ReadonlyMap<string, Expectation>;
   /** Multiplies deadlines on real-time targets (and the wall-clock guard). */
   readonly timeoutScale?: number;
+  /**
+   * Extra attempts of a case that FAILs or TIMEOUTs on a real-time target and is not listed in the
+   * expectations (default 0). The result says how many attempts it took.
+   */
+  readonly retries?: number;
   /** Called after each case (live progress). */
   readonly onResult?: (r: CaseResult, index: number, total: number) => void;
 }
@@ -139,57 +222,86 @@ function withGuard<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, guard]).finally(() => clearTimeout(timer));
 }
 
-/** Runs `cases` in order against `target`. */
+/**
+ * Runs `cases` in order against `target`; cases expected to CRASH the target run after all others.
+ * A case needing a role or capability the target lacks is SKIPped without running (runner side);
+ * a target may also refuse at run time by throwing {@link CaseSkip}.
+ */
 export async function runCases(target: Target, cases: readonly ConformanceCase[], options: RunOptions = {}): Promise<RunReport> {
   const started = Date.now();
   const seed = options.seed ?? 1;
   const scale = options.timeoutScale ?? 1;
   const description = target.describe();
-  const expectFail = options.expectFail ?? new Set<string>();
+  const expectations = new Map<string, Expectation>(options.expectations ?? []);
+  for (const id of options.expectFail ?? []) if (!expectations.has(id)) expectations.set(id, { id, verdicts: new Set(['FAIL', 'TIMEOUT']), reason: '', line: 0 });
+  const crashes = (c: ConformanceCase) => expectations.get(c.id)?.verdicts.has('CRASH') === true;
+  const ordered = [...cases.filter((c) => !crashes(c)), ...cases.filter(crashes)];
   const results: CaseResult[] = [];
   const afterTimeouts: { after: string; ok: boolean }[] = [];
   const before = await sanityExchange(target);
   let dead = before ? undefined : 'the sanity exchange before the run got no answer: target unreachable';
-  for (const [i, c] of cases.entries()) {
+  let expectedDeath: string | undefined;
+  /** One run of a case: begin, body under the wall-clock guard, deadline check, end. */
+  const runOnce = async (c: ConformanceCase, base: Pick<CaseResult, 'id' | 'area' | 'rule' | 'requirements' | 'roles'>, listed: boolean, t0: number, attempt: number): Promise<CaseResult> => {
+    await target.beginCase(c.id);
+    const tStart = target.now();
+    // A retry gets its own seed, so its IDs and pools do not meet what the failed attempt left behind.
+    const ctx = contextFor(target, description, caseSeed(seed, attempt === 1 ? c.id : `${c.id}#${attempt}`));
+    // Virtual-time targets finish in milliseconds; the wall-clock guard only catches hangs.
+    const wall = description.capabilities.virtualTime ? 20_000 * scale : Math.max(2000, c.deadline * scale * 2);
+    let outcome: Omit<CaseResult, keyof typeof base | 'durationMs' | 'targetMs' | 'trace'>;
+    try {
+      await withGuard(c.run(ctx), wall);
+      outcome = { verdict: 'PASS' };
+    } catch (e) {
+      outcome = classify(e, c);
+    }
+    const targetMs = target.now() - tStart;
+    if (outcome.verdict === 'PASS' && !description.capabilities.virtualTime && targetMs > c.deadline * scale) {
+      outcome = { verdict: 'TIMEOUT', requirement: '(deadline)', expected: `done within ${c.deadline * scale} ms`, actual: `took ${targetMs} ms` };
+    }
+    const trace = await target.endCase();
+    return { ...base, ...outcome, durationMs: Date.now() - t0, targetMs, trace: keepTrace(outcome.verdict, listed) ? trace : [] };
+  };
+  for (const [i, c] of ordered.entries()) {
     const base = { id: c.id, area: areaOf(c.id), rule: c.rule, requirements: c.requirements, roles: c.roles };
+    const expectation = expectations.get(c.id);
     const t0 = Date.now();
     let result: CaseResult;
     const skip = skipReason(c, description);
     if (dead !== undefined) {
-      result = { ...base, verdict: 'ERROR', reason: dead, durationMs: 0, targetMs: 0, trace: [] };
+      result = expectedDeath !== undefined && crashes(c)
+        ? { ...base, verdict: 'SKIP', reason: `not run: the target died at the expected crash of ${expectedDeath}; run it alone (--only ${c.id})`, durationMs: 0, targetMs: 0, trace: [] }
+        : { ...base, verdict: 'ERROR', reason: dead, durationMs: 0, targetMs: 0, trace: [] };
     } else if (skip !== undefined) {
       result = { ...base, verdict: 'SKIP', reason: skip, durationMs: 0, targetMs: 0, trace: [] };
     } else {
-      await target.beginCase(c.id);
-      const tStart = target.now();
-      const ctx = contextFor(target, description, caseSeed(seed, c.id));
-      // Virtual-time targets finish in milliseconds; the wall-clock guard only catches hangs.
-      const wall = description.capabilities.virtualTime ? 20_000 * scale : Math.max(2000, c.deadline * scale * 2);
-      let outcome: Omit<CaseResult, keyof typeof base | 'durationMs' | 'targetMs' | 'trace'>;
-      try {
-        await withGuard(c.run(ctx), wall);
-        outcome = { verdict: 'PASS' };
-      } catch (e) {
-        outcome = classify(e, c);
-      }
-      const targetMs = target.now() - tStart;
-      if (outcome.verdict === 'PASS' && !description.capabilities.virtualTime && targetMs > c.deadline * scale) {
-        outcome = { verdict: 'TIMEOUT', requirement: '(deadline)', expected: `done within ${c.deadline * scale} ms`, actual: `took ${targetMs} ms` };
-      }
-      const trace = await target.endCase();
-      result = { ...base, ...outcome, durationMs: Date.now() - t0, targetMs, trace: keepTrace(outcome.verdict, expectFail.has(c.id)) ? trace : [] };
-      if (result.verdict === 'TIMEOUT') {
-        const ok = await sanityExchange(target);
-        afterTimeouts.push({ after: c.id, ok });
-        if (!ok) dead = `target dead: the sanity exchange after the TIMEOUT of ${c.id} got no answer`;
+      // A real-time target may fail a case for reasons outside the rule under test (a message the
+      // target lost or sent late): with retries, a case not listed as expected runs again on a live
+      // target and the last verdict counts; the result keeps the number of attempts.
+      const retries = description.capabilities.virtualTime || expectation !== undefined ? 0 : Math.max(0, Math.floor(options.retries ?? 0));
+      const earlier: string[] = [];
+      for (let attempt = 1; ; attempt++) {
+        result = await runOnce(c, base, expectation !== undefined, t0, attempt);
+        if (earlier.length > 0) result = { ...result, attempts: attempt, ...(result.verdict === 'PASS' ? { reason: `passed on attempt ${attempt}; before: ${earlier.join(' | ')}` } : {}) };
+        if (result.verdict === 'TIMEOUT' || crashes(c)) {
+          const ok = await sanityExchange(target);
+          afterTimeouts.push({ after: c.id, ok });
+          if (!ok) {
+            dead = `target dead: the sanity exchange after the ${result.verdict} of ${c.id} got no answer`;
+            if (crashes(c)) {
+              expectedDeath = c.id;
+              if (result.verdict !== 'PASS') result = { ...result, reason: `target dead afterwards, as expected${result.reason !== undefined ? `; ${result.reason}` : ''}` };
+            }
+          }
+        }
+        if (dead !== undefined || attempt > retries || (result.verdict !== 'FAIL' && result.verdict !== 'TIMEOUT')) break;
+        earlier.push(`${result.verdict} ${result.requirement ?? ''} ${result.actual ?? ''}`.replace(/\s+/g, ' ').trim().slice(0, 200));
       }
     }
-    if (expectFail.has(c.id)) {
-      if (result.verdict === 'FAIL' || result.verdict === 'TIMEOUT') result = { ...result, verdict: 'XFAIL' };
-      else if (result.verdict === 'PASS') result = { ...result, verdict: 'XPASS', reason: 'listed as an expected failure, but passed' };
-    }
+    result = applyExpectation(result, expectation);
     results.push(result);
-    options.onResult?.(result, i, cases.length);
+    options.onResult?.(result, i, ordered.length);
   }
   const after = dead === undefined ? await sanityExchange(target) : false;
   const counts: Record<Verdict, number> = { PASS: 0, FAIL: 0, TIMEOUT: 0, ERROR: 0, SKIP: 0, XFAIL: 0, XPASS: 0 };
@@ -202,11 +314,13 @@ export async function runCases(target: Target, cases: readonly ConformanceCase[]
     sanity: { before, after, afterTimeouts },
     results,
     counts,
-    ok: after && results.every((r) => !UNEXPECTED.has(r.verdict)),
+    ...(expectedDeath !== undefined ? { expectedCrash: expectedDeath } : {}),
+    // A target killed by a case listed as CRASH may stay dead: that was expected.
+    ok: (after || expectedDeath !== undefined) && results.every((r) => !UNEXPECTED.has(r.verdict)),
   };
 }
 
-/** Traces are kept for reports and pcaps; a PASS listed as expected-to-fail becomes XPASS, so keep its trace too. */
+/** Traces are kept for reports and pcaps; a PASS listed as expected becomes XPASS, so keep its trace too. */
 function keepTrace(verdict: Verdict, expectedToFail: boolean): boolean {
   if (verdict === 'SKIP') return false;
   return verdict !== 'PASS' || expectedToFail;

@@ -231,8 +231,9 @@ export class SctpEndpoint extends Emitter<EndpointEvents> {
           return this.drop('malformed INIT', from);
         }
         if (!this.listening.has(packet.dstPort)) {
-          // Nobody listens: ABORT with the T bit, tag of the INIT (§8.4 rule 8 for INIT).
-          if (init.initiateTag !== 0) this.reply(packet, init.initiateTag, [emptyChunk(CHUNK.ABORT, T_BIT)], from);
+          // Nobody listens: ABORT carrying the INIT's Initiate Tag with the T bit clear (§8.4 rule 3:
+          // the tag is the peer's own, not reflected); with T set a Linux peer drops it and retries.
+          if (init.initiateTag !== 0) this.reply(packet, init.initiateTag, [emptyChunk(CHUNK.ABORT, 0)], from);
           return this.drop('INIT to a port nobody listens on', from);
         }
         this.answerInit(init, packet, from, undefined);
