@@ -87,6 +87,11 @@ function presence(core: RegistrarCore, origin: EnrpOrigin, m: EnrpPresence): voi
     core.sendPeer(id, { protocol: 'enrp', type: 'listRequest', senderId: core.id, receiverId: id });
     core.sendPeer(id, { protocol: 'enrp', type: 'handleTableRequest', flags: { W: false }, senderId: core.id, receiverId: id });
     peer.listRequested = true;
+    // CK-2 step 2: the mentor download is a handle table sync in progress, so the mentor is not
+    // audited (no extra W = 1 request) until its last page is in; rsplib does the same (replay of
+    // rsplib-b_enrp_peering: PR3 never audits its mentor PR2 during start-up).
+    peer.syncingSince = core.now();
+    peer.marked.clear();
   }
   if (origin.via !== 'sctp') return; // CK-2: multicast Presences are never audited.
   // PP-6: one List Request per peer entry, after its first SCTP Presence.
