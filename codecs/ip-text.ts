@@ -64,6 +64,19 @@ export function ipv6ToText(b: Uint8Array, o = 0): string {
   return `${head}::${tail}`;
 }
 
+// At module level rather than inside ipv6FromText: under tsx (esbuild keepNames) a named closure
+// costs an Object.defineProperty on every call, and addresses are encoded for every fuzzing input.
+/** Colon-separated hex groups (1–4 digits each) → their values, or null; '' → none. */
+function parseGroups(part: string): number[] | null {
+  if (part === '') return [];
+  const out: number[] = [];
+  for (const g of part.split(':')) {
+    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
+    out.push(parseInt(g, 16));
+  }
+  return out;
+}
+
 /** IPv6 text (any valid form, including an embedded dotted IPv4 tail) → sixteen octets, or null. */
 export function ipv6FromText(text: string): Uint8Array | null {
   let s = text;
@@ -77,15 +90,6 @@ export function ipv6FromText(text: string): Uint8Array | null {
     s = s.slice(0, lastColon + 1);
     if (!s.endsWith('::')) s = s.slice(0, -1);
   }
-  const parseGroups = (part: string): number[] | null => {
-    if (part === '') return [];
-    const out: number[] = [];
-    for (const g of part.split(':')) {
-      if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return null;
-      out.push(parseInt(g, 16));
-    }
-    return out;
-  };
   const want = 8 - tail.length;
   let groups: number[];
   const dbl = s.indexOf('::');

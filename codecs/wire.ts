@@ -38,7 +38,6 @@ const LEGACY_TYPES = new Map<number, ParamName>(
 
 /** State of one decode call. */
 export class DecodeContext {
-  readonly view: DataView;
   readonly strict: boolean;
   readonly legacy: boolean;
   readonly tolerated: Tolerance[] = [];
@@ -50,7 +49,6 @@ export class DecodeContext {
     mode: Mode,
     profile: Profile,
   ) {
-    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.strict = mode === 'strict';
     this.legacy = profile === 'legacy';
     this.types = this.legacy ? LEGACY_TYPES : RFC_TYPES;
@@ -68,8 +66,13 @@ export class DecodeContext {
 
   /** Throw a DecodeError; `tlv` (start, unpadded length) becomes the cause info. */
   fail(code: ErrorCode, message: string, offset: number, path: string, tlv?: Tlv, causeCode?: number): never {
+    throw this.error(code, message, offset, path, tlv, causeCode);
+  }
+
+  /** The DecodeError {@link fail} throws, for callers that return it instead. */
+  error(code: ErrorCode, message: string, offset: number, path: string, tlv?: Tlv, causeCode?: number): DecodeError {
     const info = tlv ? copyBytes(this.bytes, tlv.start, Math.min(tlv.start + tlv.length, this.bytes.length)) : new Uint8Array(0);
-    throw new DecodeError(code, message, {
+    return new DecodeError(code, message, {
       offset,
       path,
       cause: { code: causeCode ?? CAUSE.invalidValues, info },
@@ -82,14 +85,18 @@ export class DecodeContext {
     this.tolerated.push({ code, offset, path, detail: message });
   }
 
+  // Big-endian reads straight from the octets: a DataView per decode call costs more than the
+  // reads themselves. Callers check bounds first, as they did with the DataView.
   u8(o: number): number {
     return this.bytes[o]!;
   }
   u16(o: number): number {
-    return this.view.getUint16(o);
+    const b = this.bytes;
+    return (b[o]! << 8) | b[o + 1]!;
   }
   u32(o: number): number {
-    return this.view.getUint32(o);
+    const b = this.bytes;
+    return ((b[o]! << 24) | (b[o + 1]! << 16) | (b[o + 2]! << 8) | b[o + 3]!) >>> 0;
   }
 }
 
@@ -117,14 +124,14 @@ export function readTlv(ctx: DecodeContext, offset: number, limit: number, path:
   }
   const type = ctx.u16(offset);
   const length = ctx.u16(offset + 2);
-  const tlv: Tlv = { type, length, start: offset, valueStart: offset + 4, end: offset + length, next: 0 };
+  // One object with its final shape (`next` is only meaningful once the checks below pass).
+  const tlv: Tlv = { type, length, start: offset, valueStart: offset + 4, end: offset + length, next: Math.min(offset + pad4(length), limit) };
   // RFC 5354 §2: Length covers the 4-octet header, so anything below 4 cannot be a parameter.
   if (length < 4) ctx.fail(ERR.tlvLengthTooSmall, `parameter length ${length} is below 4`, offset + 2, path, tlv);
   if (tlv.end > limit) {
     ctx.fail(ERR.tlvOverrun, `parameter length ${length} runs ${tlv.end - limit} octets past its container`, offset + 2, path, tlv);
   }
-  const next = Math.min(offset + pad4(length), limit);
-  return { ...tlv, next };
+  return tlv;
 }
 
 /**
@@ -212,7 +219,6 @@ export class ParamWalker {
     const ctx = this.ctx;
     const action = tlv.type & ACTION.mask;
     const path = `${this.path}<0x${tlv.type.toString(16).padStart(4, '0')}>`;
-    const bytes = copyBytes(ctx.bytes, tlv.start, tlv.end);
     if (action === ACTION.stop) {
       // 00: stop processing and discard the message without telling anyone.
       throw new DecodeError(ERR.unknownParameter, 'unrecognised parameter, action 00: discard silently', {
@@ -221,6 +227,7 @@ export class ParamWalker {
         cause: null,
       });
     }
+    const bytes = copyBytes(ctx.bytes, tlv.start, tlv.end);
     if (action === ACTION.stopAndReport) {
       // 01: stop, discard, and report the parameter in an Unrecognized Parameter cause.
       throw new DecodeError(ERR.unknownParameter, 'unrecognised parameter, action 01: discard and report', {
@@ -278,12 +285,17 @@ export class ParamWalker {
   }
 }
 
+// Encoding into a fresh 256-octet buffer and then copying the result out allocated twice per
+// message. A growable writer borrows this spare buffer instead (grown as needed and kept), and
+// gives it back in `release()`; a writer made while it is lent out (re-entry) gets its own.
+let spare: Uint8Array | null = new Uint8Array(1024);
+
 /** Growable (or fixed, when given a buffer) big-endian output; lengths are written after bodies. */
 export class Writer {
   buf: Uint8Array;
-  view: DataView;
   pos: number;
   private readonly fixed: boolean;
+  private borrowed = false;
 
   constructor(
     readonly legacy: boolean,
@@ -291,8 +303,12 @@ export class Writer {
     offset = 0,
   ) {
     this.fixed = buf !== undefined;
-    this.buf = buf ?? new Uint8Array(256);
-    this.view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.byteLength);
+    if (buf !== undefined) this.buf = buf;
+    else if (spare !== null) {
+      this.buf = spare;
+      spare = null;
+      this.borrowed = true;
+    } else this.buf = new Uint8Array(256);
     this.pos = offset;
   }
 
@@ -304,21 +320,27 @@ export class Writer {
     const grown = new Uint8Array(size);
     grown.set(this.buf);
     this.buf = grown;
-    this.view = new DataView(grown.buffer);
   }
 
+  // Octets are written by hand, big-endian; the shifts and masks truncate a value exactly as
+  // DataView#setUint16/setUint32 do.
   u8(v: number, path = ''): void {
     this.ensure(1, path);
     this.buf[this.pos++] = v;
   }
   u16(v: number, path = ''): void {
     this.ensure(2, path);
-    this.view.setUint16(this.pos, v);
+    this.set16(this.pos, v);
     this.pos += 2;
   }
   u32(v: number, path = ''): void {
     this.ensure(4, path);
-    this.view.setUint32(this.pos, v);
+    const b = this.buf;
+    const o = this.pos;
+    b[o] = v >>> 24;
+    b[o + 1] = v >>> 16;
+    b[o + 2] = v >>> 8;
+    b[o + 3] = v;
     this.pos += 4;
   }
   bytes(b: Uint8Array, path = ''): void {
@@ -330,8 +352,13 @@ export class Writer {
   pad(base = 0, path = ''): void {
     const n = pad4(this.pos - base) - (this.pos - base);
     this.ensure(n, path);
-    this.buf.fill(0, this.pos, this.pos + n);
-    this.pos += n;
+    for (let i = 0; i < n; i++) this.buf[this.pos++] = 0;
+  }
+
+  /** Overwrite 16 bits at `at`, which was written before (a length filled in after the body). */
+  set16(at: number, v: number): void {
+    this.buf[at] = v >>> 8;
+    this.buf[at + 1] = v;
   }
 
   /** Start a TLV: type now, length later. Returns its start. */
@@ -346,13 +373,21 @@ export class Writer {
   end(start: number, path: string, padAfter = true): void {
     const length = this.pos - start;
     if (length > 0xffff) throw new EncodeError(`parameter of ${length} octets exceeds the 16-bit Length`, path);
-    this.view.setUint16(start + 2, length);
+    this.set16(start + 2, length);
     if (padAfter) this.pad(start, path);
   }
 
-  /** Encoded bytes (from 0 to the current position). */
+  /** Encoded bytes (from 0 to the current position); a copy unless writing into a given buffer. */
   result(): Uint8Array {
     return this.fixed ? this.buf : this.buf.slice(0, this.pos);
+  }
+
+  /** Done with this writer: a borrowed buffer goes back for the next one. Call after `result()`. */
+  release(): void {
+    if (this.borrowed) {
+      this.borrowed = false;
+      spare = this.buf;
+    }
   }
 }
 

@@ -12,7 +12,7 @@ import { message as messageArb } from '../codecs/arbitraries.js';
 import { encode, parameterOffset, type Mode, type Profile, type Protocol } from '../codecs/index.js';
 import { Random } from '../src/util/random.js';
 import { checkInput, DEFAULT_LIMITS, type OracleLimits, type OracleName } from './codec-oracle.js';
-import { applyMutation, type Mutation } from './mutations.js';
+import { applyMutationTo, type Mutation } from './mutations.js';
 import { randomMutations } from './random-mutation.js';
 
 /** One seed input. */
@@ -96,7 +96,8 @@ export function inputOf(seed: number, i: number, corpus: readonly CorpusEntry[])
 /** Apply mutations in order to a seed input. */
 export function mutate(entry: CorpusEntry, mutations: readonly Mutation[]): Uint8Array {
   let b = entry.bytes;
-  for (const m of mutations) b = applyMutation(b, m, parameterOffset(entry.protocol, b));
+  // The first mutation copies the seed; later ones may then work on that copy in place.
+  for (let k = 0; k < mutations.length; k++) b = applyMutationTo(b, mutations[k]!, parameterOffset(entry.protocol, b), k > 0);
   return b;
 }
 

@@ -14,14 +14,13 @@ function pick<T>(r: Random, xs: readonly T[]): T {
 
 /** One mutation, uniformly over the kinds. */
 export function randomMutation(r: Random): Mutation {
-  const n = r.nextUint32.bind(r);
   switch (r.nextBelow(13)) {
     case 0:
-      return { kind: 'bitFlip', bit: n() };
+      return { kind: 'bitFlip', bit: r.nextUint32() };
     case 1:
-      return { kind: 'setByte', at: n(), value: r.nextBelow(256) };
+      return { kind: 'setByte', at: r.nextUint32(), value: r.nextBelow(256) };
     case 2:
-      return { kind: 'truncate', keep: n() };
+      return { kind: 'truncate', keep: r.nextUint32() };
     case 3:
     {
       const bytes: number[] = [];
@@ -31,21 +30,21 @@ export function randomMutation(r: Random): Mutation {
     case 4:
       return { kind: 'messageLength', delta: pick(r, MESSAGE_DELTAS) };
     case 5:
-      return { kind: 'tlvLength', tlv: n(), delta: pick(r, DELTAS) };
+      return { kind: 'tlvLength', tlv: r.nextUint32(), delta: pick(r, DELTAS) };
     case 6:
-      return { kind: 'tlvLengthMax', tlv: n() };
+      return { kind: 'tlvLengthMax', tlv: r.nextUint32() };
     case 7:
-      return { kind: 'duplicateTlv', tlv: n() };
+      return { kind: 'duplicateTlv', tlv: r.nextUint32() };
     case 8:
-      return { kind: 'removeTlv', tlv: n() };
+      return { kind: 'removeTlv', tlv: r.nextUint32() };
     case 9:
-      return { kind: 'swapTlvs', a: n(), b: n() };
+      return { kind: 'swapTlvs', a: r.nextUint32(), b: r.nextUint32() };
     case 10:
-      return { kind: 'nestTlv', tlv: n(), container: n() };
+      return { kind: 'nestTlv', tlv: r.nextUint32(), container: r.nextUint32() };
     case 11:
-      return { kind: 'unknownTlv', at: n(), action: r.nextBelow(4), length: r.nextBelow(64) };
+      return { kind: 'unknownTlv', at: r.nextUint32(), action: r.nextBelow(4), length: r.nextBelow(64) };
     default:
-      return { kind: 'boundaryInt', at: n(), value: pick(r, BOUNDARY_INTS) };
+      return { kind: 'boundaryInt', at: r.nextUint32(), value: pick(r, BOUNDARY_INTS) };
   }
 }
 

@@ -72,10 +72,18 @@ export function requireSome(i: MessageInput, pes: readonly PoolElement[], at: st
   if (pes.length === 0) i.ctx.fail(ERR.missingParameter, 'at least one pool element is required', i.params.pos, at);
 }
 
-/** Omit `undefined` values so optional fields are absent rather than present-and-undefined. */
+/**
+ * Omit `undefined` values so optional fields are absent rather than present-and-undefined. Builds
+ * a new object in the same key order: deleting from the middle of an object would switch it to
+ * V8's slow dictionary representation, on every message decoded.
+ */
 export function compact<T extends object>(o: T): T {
-  for (const k of Object.keys(o) as (keyof T)[]) if (o[k] === undefined) delete o[k];
-  return o;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(o)) {
+    const v = (o as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
 }
 
 // --- writing -------------------------------------------------------------------------------------

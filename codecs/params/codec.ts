@@ -41,15 +41,19 @@ export function paramCodec<T>(parts: ParamParts<T>): ParamCodec<T> {
     encode(value, buf, offset = 0, profile = 'rfc') {
       const legacy = profile === 'legacy';
       const w = new Writer(legacy);
-      parts.write(w, value, parts.name);
-      // A standalone parameter ends at its Length; padding belongs to whatever follows it.
-      const out = w.buf.subarray(0, parts.length(value, legacy));
-      if (!buf) return out.slice();
-      if (offset + out.length > buf.length) {
-        throw new EncodeError(`buffer too small: need ${offset + out.length} octets, have ${buf.length}`, parts.name);
+      try {
+        parts.write(w, value, parts.name);
+        // A standalone parameter ends at its Length; padding belongs to whatever follows it.
+        const out = w.buf.subarray(0, parts.length(value, legacy));
+        if (!buf) return out.slice();
+        if (offset + out.length > buf.length) {
+          throw new EncodeError(`buffer too small: need ${offset + out.length} octets, have ${buf.length}`, parts.name);
+        }
+        buf.set(out, offset);
+        return buf;
+      } finally {
+        w.release();
       }
-      buf.set(out, offset);
-      return buf;
     },
     decode(bytes, offset = 0, options = {}) {
       const ctx = new DecodeContext(bytes, options.mode ?? 'strict', options.profile ?? 'rfc');
