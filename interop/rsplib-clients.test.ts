@@ -19,6 +19,12 @@
  * store. `--enrp-address 10.0.2.2` makes our Server Information name the address the guest sees
  * (rsplib ignores a Presence whose Server Information addresses are not association addresses, PP-5).
  *
+ * Reaching the guest (TO-3): after taking PEs over, our registrar opens associations to their ASAP
+ * transports (10.0.2.15:<port>), which are not routable from the namespace: the guest is reached
+ * only through slirp's forward at 127.0.0.1:LAB_HOSTPORT, which carries every SCTP port of the
+ * guest. `--reach 10.0.2.15=udp:127.0.0.1:LAB_HOSTPORT` says so (also for peers we reach by their
+ * Server Information).
+ *
  * Env: LAB_BUILD (build dir), LAB_NAME / LAB_NETNS (default rshcli), LAB_HOSTPORT (9920),
  * LAB_KEEP=1 (leave the guest running). The capture of our registrar's socket (pcapng) is
  * printed at the end and kept in $LAB_BUILD/captures/.
@@ -40,16 +46,29 @@ const CLI = join(ROOT, 'bin', 'rserpool-harness.mjs');
 /** Our registrar, as the guest reaches it. */
 const OURS = '10.0.2.2:3863';
 const OUR_ID = 0x10;
-/** The guest registrars peering with ours (TO-2: the lower ID, A, wins a takeover). */
+/** Our registrar once more, after the takeover case killed the first one: the lowest ID again (TO-2). */
+const OUR_ID2 = 0x11;
+/**
+ * The guest registrars peering with ours. TO-2 in rsplib: a PR running a takeover that hears
+ * another's Init Takeover for the same target gives way when the other's ID is lower; a PR not
+ * (yet) running one acknowledges it. So the first to declare the target dead wins unless both
+ * started at once (then the lower ID does): PR A's peer checks are faster than PR B's (below),
+ * so A, also the lower ID, always wins the takeover of our registrar.
+ */
 const PR_A = 0x20;
 const PR_B = 0x30;
+/** A guest registrar of the last case, home of the PEs our registrar takes over. */
+const PR_C = 0x40;
 const LOG = '-logcolor=off -loglevel=3';
 /** Registrars log peer failures and takeover steps only from level 4. */
 const PR_LOG = '-logcolor=off -loglevel=4';
 /** rsplib's faster ENRP timers on both sides, so peering and takeover fit in seconds. */
-// Peer death is noticed after 4 + 1.5 s, before the PEs' Registration Life (3 × -rereginterval =
-// 9 s) runs out at the survivors: a PE expired there first is never taken over (REG-12, TO-1).
+// Peer death is noticed after 3..5 + 1.5 s (A, B below), before the PEs' Registration Life (3 ×
+// -rereginterval = 9 s) runs out at the survivors: a PE expired there first is never taken over (REG-12, TO-1).
 const PR_TIMERS = '-peerheartbeatcycle=1500 -peermaxtimelastheard=4000 -peermaxtimenoresponse=1500 -takeoverexpiryinterval=3000';
+/** PR A notices a dead peer 2 s before PR B: more than the spread of their last-heard times (one 1.5 s cycle). */
+const PR_TIMERS_A = PR_TIMERS.replace('-peermaxtimelastheard=4000', '-peermaxtimelastheard=3000');
+const PR_TIMERS_B = PR_TIMERS.replace('-peermaxtimelastheard=4000', '-peermaxtimelastheard=5000');
 
 const timings: Record<string, number> = {};
 const t = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
@@ -131,11 +150,44 @@ interface LogRecord {
 }
 let registrar: ChildProcess | undefined;
 let registrarLog = '';
+/** Where the running instance's log starts in `registrarLog` (the takeover cases restart ours). */
+let logStart = 0;
 let registrarExit: Promise<number | null> | undefined;
-let capturePath = '';
+const captures: string[] = [];
 let bootedHere = false;
+
+/**
+ * Starts our registrar in the namespace; REG-8 / PP-5 choices: see the module comment. Keep-Alive
+ * timeout 8 s: the calcapp case wants the PUs' Endpoint Unreachable reports (within ~2 s), not our
+ * own Keep-Alive timeout, to remove a frozen PE. Keep-Alives 4 s after the last (re-)registration:
+ * rspserver PEs that stall after their first registration (see the first case) are woken up by them.
+ */
+async function startOurs(id: number, tag: string, extra: string[] = []): Promise<void> {
+  mkdirSync(join(BUILD, 'captures'), { recursive: true });
+  const capture = join(BUILD, 'captures', `rsplib-clients-${tag}-${new Date().toISOString().replace(/[:.]/g, '-')}.pcapng`);
+  captures.push(capture);
+  const args = [
+    'netns', 'exec', NETNS, process.execPath, CLI, 'registrar',
+    '--asap', 'udp:127.0.0.1:9899', '--enrp', 'udp:127.0.0.1:9899', '--id', String(id),
+    '--enrp-address', '10.0.2.2', '--min-address-scope', 'siteLocal', '--reach', `10.0.2.15=udp:127.0.0.1:${HOSTPORT}`,
+    '--asap-announce', 'off', '--enrp-announce', 'off', '--mentor-discovery-timeout', '1000',
+    '--peer-heartbeat-cycle', '1500', '--peer-max-time-last-heard', '4000', '--peer-max-time-no-response', '1500',
+    '--takeover-expiry-interval', '3000', '--keep-alive-transmission-interval', '4000', '--keep-alive-timeout-interval', '8000', '--max-bad-pe-reports', '2',
+    '--pcap', capture, '--log', 'json', '--log-level', 'debug',
+    ...extra, // later options win (commander keeps the last value)
+  ];
+  const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  registrar = child;
+  logStart = registrarLog.length;
+  registrarExit = new Promise((resolve) => child.once('exit', (c) => resolve(c)));
+  child.stderr!.on('data', (d: Buffer) => (registrarLog += d.toString()));
+  await until('our registrar started', () => count('startup.ended') > 0 || child.exitCode !== null, 15_000);
+  if (child.exitCode !== null) throw new Error(`our registrar exited (${child.exitCode}):\n${registrarLog.slice(logStart)}`);
+}
+
 const records = (): LogRecord[] =>
   registrarLog
+    .slice(logStart)
     .split('\n')
     .filter((l) => l.startsWith('{'))
     .map((l) => JSON.parse(l) as LogRecord);
@@ -171,27 +223,7 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
     if (boot.code !== 0) throw new Error(`boot.sh failed:\n${boot.stdout}${boot.stderr}`);
     if (!/mode=clients/.test(boot.stdout)) throw new Error(`instance ${NAME} is not in clients mode (already running?):\n${boot.stdout}`);
 
-    mkdirSync(join(BUILD, 'captures'), { recursive: true });
-    capturePath = join(BUILD, 'captures', `rsplib-clients-${new Date().toISOString().replace(/[:.]/g, '-')}.pcapng`);
-    // REG-8 / PP-5 choices: see the module comment. Keep-Alive timeout 8 s: the calcapp case
-    // wants the PUs' Endpoint Unreachable reports (within ~2 s), not our own Keep-Alive timeout,
-    // to remove a frozen PE. Keep-Alives 4 s after the last (re-)registration: rspserver PEs that
-    // stall after their first registration (see the first case) are woken up by them.
-    const args = [
-      'netns', 'exec', NETNS, process.execPath, CLI, 'registrar',
-      '--asap', 'udp:127.0.0.1:9899', '--enrp', 'udp:127.0.0.1:9899', '--id', String(OUR_ID),
-      '--enrp-address', '10.0.2.2', '--min-address-scope', 'siteLocal',
-      '--asap-announce', 'off', '--enrp-announce', 'off', '--mentor-discovery-timeout', '1000',
-      '--peer-heartbeat-cycle', '1500', '--peer-max-time-last-heard', '4000', '--peer-max-time-no-response', '1500',
-      '--takeover-expiry-interval', '3000', '--keep-alive-transmission-interval', '4000', '--keep-alive-timeout-interval', '8000', '--max-bad-pe-reports', '2',
-      '--pcap', capturePath, '--log', 'json', '--log-level', 'debug',
-    ];
-    const child = spawn('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    registrar = child;
-    registrarExit = new Promise((resolve) => child.once('exit', (c) => resolve(c)));
-    child.stderr!.on('data', (d: Buffer) => (registrarLog += d.toString()));
-    await t('registrarStartMs', () => until('our registrar started', () => count('startup.ended') > 0 || child.exitCode !== null, 15_000));
-    if (child.exitCode !== null) throw new Error(`our registrar exited (${child.exitCode}):\n${registrarLog}`);
+    await t('registrarStartMs', () => startOurs(OUR_ID, 'ours'));
     timings['setupMs'] = Math.round(performance.now() - t0);
   });
 
@@ -213,26 +245,28 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
     }
     mkdirSync(BUILD, { recursive: true });
     writeFileSync(join(BUILD, `${NAME}-registrar.log`), registrarLog);
-    writeFileSync(join(BUILD, `${NAME}-timings.json`), JSON.stringify({ at: new Date().toISOString(), capture: capturePath, ...timings }, null, 2) + '\n');
-    let magic = '';
-    try {
-      magic = readFileSync(capturePath).subarray(0, 4).toString('hex');
-    } catch {
-      magic = 'missing';
-    }
-    console.log(`rsplib-clients capture (pcapng, magic ${magic}): ${capturePath}`);
-    // The capture reads back with the project's own reader (what `replay` will check later).
-    try {
-      const { readCaptureMessages } = await import('../src/capture/index.js');
-      const kinds: Record<string, number> = {};
-      for await (const item of readCaptureMessages(capturePath)) {
-        if (item.kind !== 'message') continue;
-        const k = `${item.protocol}:0x${(item.bytes[0] ?? 0).toString(16).padStart(2, '0')}`;
-        kinds[k] = (kinds[k] ?? 0) + 1;
+    writeFileSync(join(BUILD, `${NAME}-timings.json`), JSON.stringify({ at: new Date().toISOString(), captures, ...timings }, null, 2) + '\n');
+    for (const capturePath of captures) {
+      let magic = '';
+      try {
+        magic = readFileSync(capturePath).subarray(0, 4).toString('hex');
+      } catch {
+        magic = 'missing';
       }
-      console.log('rsplib-clients capture messages (protocol:type):', JSON.stringify(kinds));
-    } catch (e) {
-      console.log(`rsplib-clients capture not readable: ${e instanceof Error ? e.message : String(e)}`);
+      console.log(`rsplib-clients capture (pcapng, magic ${magic}): ${capturePath}`);
+      // The capture reads back with the project's own reader (what `replay` will check later).
+      try {
+        const { readCaptureMessages } = await import('../src/capture/index.js');
+        const kinds: Record<string, number> = {};
+        for await (const item of readCaptureMessages(capturePath)) {
+          if (item.kind !== 'message') continue;
+          const k = `${item.protocol}:0x${(item.bytes[0] ?? 0).toString(16).padStart(2, '0')}`;
+          kinds[k] = (kinds[k] ?? 0) + 1;
+        }
+        console.log('rsplib-clients capture messages (protocol:type):', JSON.stringify(kinds));
+      } catch (e) {
+        console.log(`rsplib-clients capture not readable: ${e instanceof Error ? e.message : String(e)}`);
+      }
     }
     console.log(`rsplib-clients registrar log: ${join(BUILD, `${NAME}-registrar.log`)}`);
     console.log('rsplib-clients timings (ms):', JSON.stringify(timings));
@@ -346,7 +380,7 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
 
   it('an rspregistrar peers with ours over ENRP: presence, handle table sync, handle updates both ways', async () => {
     const t0 = performance.now();
-    await bg('pr-a', `rspregistrar -identifier=0x${PR_A.toString(16)} -asap=0.0.0.0:3863 -enrp=0.0.0.0:9901 -peer=10.0.2.2:9901 -asapannounce=off -enrpannounce=off ${PR_TIMERS}`, undefined, PR_LOG);
+    await bg('pr-a', `rspregistrar -identifier=0x${PR_A.toString(16)} -asap=0.0.0.0:3863 -enrp=0.0.0.0:9901 -peer=10.0.2.2:9901 -asapannounce=off -enrpannounce=off ${PR_TIMERS_A}`, undefined, PR_LOG);
     // PP-2: it finds us from its static -peer entry; we learn it from its Presence.
     await until('our registrar knows PR A', () => count('peer.added', (d) => d['peer'] === PR_A) >= 1, 20_000);
     timings['peerUpMs'] = Math.round(performance.now() - t0);
@@ -377,7 +411,7 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
   it('when our registrar dies, the guest registrars take its PEs over', async () => {
     const t0 = performance.now();
     // TO-6: rsplib completes a takeover only with an Ack from another peer: a third PR.
-    await bg('pr-b', `rspregistrar -identifier=0x${PR_B.toString(16)} -asap=0.0.0.0:3864 -enrp=0.0.0.0:9902 -peer=10.0.2.2:9901 -peer=10.0.2.15:9901 -asapannounce=off -enrpannounce=off ${PR_TIMERS}`, undefined, PR_LOG);
+    await bg('pr-b', `rspregistrar -identifier=0x${PR_B.toString(16)} -asap=0.0.0.0:3864 -enrp=0.0.0.0:9902 -peer=10.0.2.2:9901 -peer=10.0.2.15:9901 -asapannounce=off -enrpannounce=off ${PR_TIMERS_B}`, undefined, PR_LOG);
     await until('our registrar knows PR B', () => count('peer.added', (d) => d['peer'] === PR_B) >= 1, 20_000);
     // PR B past its start-up (5 s mentor hunt), and every hsdump peer entry (7 s) gone everywhere.
     await sleep(7000);
@@ -390,7 +424,7 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
     const kill = performance.now();
     registrar!.kill('SIGKILL'); // a crash: no SHUTDOWN, no DEL_PE, the PEs keep their associations
     await registrarExit;
-    // PP-4 / TO-1..3: 4 s silence + 1.5 s probe, Init Takeover, Ack from PR B, Takeover Server, Keep-Alive H = 1.
+    // PP-4 / TO-1..3: 3 s silence + 1.5 s probe, Init Takeover, Ack from PR B, Takeover Server, Keep-Alive H = 1.
     await until('PR A completed the takeover of our registrar', async () => /Takeover of peer \$00000010 completed/.test(await file('pr-a.log')), 30_000, 1000);
     timings['takeoverMs'] = Math.round(performance.now() - kill);
     let after = new Map<number, { home: number; pool: string; policy: string }>();
@@ -406,5 +440,75 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
     const out = await guest(`(echo after-takeover; sleep 1.5) | timeout -k 1 4 rspterminal -poolhandle=EchoPool -registrar=10.0.2.15:3863 -asapannounce=off ${LOG} -logfile=/tmp/rsh/pu-after.log 2>&1 | sed "s/\\x1b\\[[0-9;]*m//g" | grep "from PE"; true`, 15);
     expect(out).toMatch(/from PE \$1000000[12]> after-takeover/);
     timings['takeoverCaseMs'] = Math.round(performance.now() - t0);
+  });
+  it('when a guest registrar dies, ours takes its PEs over: Keep-Alive with H through the reach map, the PEs re-home to us', async () => {
+    const t0 = performance.now();
+    // Leftovers of the last case: its PEs (homed at PR A now) deregister, and PR A goes. PR A's
+    // association to our killed registrar stays "up" on its side until its retransmissions time
+    // out (a minute and more): its ENRP messages to us would queue behind it meanwhile.
+    await guest('for f in /tmp/rsh/pe-*.pid; do kill -INT $(cat $f) 2>/dev/null; done; true');
+    await sleep(1000);
+    await sig('pr-a', 'KILL');
+    // Ours again, under a new ID, the lowest of all (TO-2). Its peer checks are faster than PR B's
+    // (2 + 1 s against 5 + 1.5 s): it starts the takeover first and PR B, not doubting the target
+    // yet, acknowledges it (TO-2), so the winner does not depend on a race.
+    await startOurs(OUR_ID2, 'takeover', ['--peer-max-time-last-heard', '2000', '--peer-max-time-no-response', '1000']);
+    // PR C: a fresh guest registrar (own ports), peered with ours and PR B; home of this case's PEs.
+    await bg('pr-c', `rspregistrar -identifier=0x${PR_C.toString(16)} -asap=0.0.0.0:3865 -enrp=0.0.0.0:9903 -peer=10.0.2.2:9901 -peer=10.0.2.15:9902 -asapannounce=off -enrpannounce=off ${PR_TIMERS_B}`, undefined, PR_LOG);
+    const gone = (id: number): boolean => count('peer.removed', (d) => d['peer'] === id) >= count('peer.added', (d) => d['peer'] === id);
+    await until('our registrar peers with PR B and PR C, and PR A is gone', () => count('peer.added', (d) => d['peer'] === PR_B) >= 1 && count('peer.added', (d) => d['peer'] === PR_C) >= 1 && gone(PR_A), 30_000);
+    timings['repeeringMs'] = Math.round(performance.now() - t0);
+    // Two PEs homed at PR C only (-registrar: PR C's ASAP endpoint). Registration Life 3 × 5 s:
+    // still valid at the survivors when the takeover is done (TO-1, REG-12).
+    const tpes = [
+      { name: 'pe-to1', id: 0x60000001 },
+      { name: 'pe-to2', id: 0x60000002 },
+    ];
+    for (const pe of tpes) {
+      await bg(pe.name, rspserver({ id: pe.id, pool: 'TakeoverPool', policy: 'RoundRobin', service: '-echo' }, '10.0.2.15:3865').replace('-rereginterval=3000', '-rereginterval=5000'));
+    }
+    // HU-2: PR C's Handle Updates bring them to us, homed at PR C, with their ASAP transports.
+    await until('our registrar has the PEs of PR C', async () => {
+      const r = await ourPu('TakeoverPool');
+      return r.peIds.length === 2 && r.homes.every((h) => h === PR_C);
+    }, 25_000, 1000);
+    // No hsdump before the kill: it would be a peer entry for 7 s wherever it asks, and a takeover
+    // waits for an Ack from every peer (TO-1).
+
+    const kill = performance.now();
+    await sig('pr-c', 'KILL');
+    // PP-4 / TO-1..3: silence, probe, Init Takeover, Ack from PR B, Takeover Server, Keep-Alive H = 1
+    // on an association of ours to each PE's ASAP transport, 10.0.2.15:<port> reached through slirp.
+    await until('our registrar completed the takeover of PR C', () => count('takeover.completed', (d) => d['target'] === PR_C) === 1, 20_000);
+    timings['ourTakeoverMs'] = Math.round(performance.now() - kill);
+    expect(count('endpointAssociationOpened', (d) => d['via'] === 'reach' && d['listed'] === '10.0.2.15' && d['message'] === 'endpointKeepAlive')).toBeGreaterThanOrEqual(1);
+    // The PEs heard it: rsplib takes the new association (on its registrar hunt socket) as its
+    // registrar's and logs "Home registrar is $00000011" (single quotes: "$0000…" is shell syntax).
+    await until('every PE names us as its home', async () => {
+      const out = await guest(`grep -l 'Home registrar is ${hex(OUR_ID2)}' /tmp/rsh/pe-to*.log; true`);
+      return out.trim().split('\n').filter((l) => l !== '').length === tpes.length;
+    }, 15_000, 1000);
+    timings['peRehomedMs'] = Math.round(performance.now() - kill);
+    // KA-2: their Acks (and re-registrations) come on our associations; they outlive the Keep-Alive
+    // timeout TO-3 started (8 s), homed at us, and our PU still resolves them.
+    await sleep(9000);
+    for (const pe of tpes) expect(count('pe.removed', (d) => d['peId'] === pe.id), pe.name).toBe(0);
+    const r = await ourPu('TakeoverPool');
+    expect(r.peIds, r.stderr).toEqual(tpes.map((p) => p.id));
+    expect(r.homes.every((h) => h === OUR_ID2), JSON.stringify(r.homes)).toBe(true);
+    expect(count('endpointAssociationFailed') + count('endpointUnreachable') + count('actionNotCarried', (d) => d['kind'] === 'sendEndpoint')).toBe(0);
+    // PR B saw our Takeover Server (TO-4): it has the PEs homed at us too.
+    let dump = '';
+    await until('PR B has the PEs homed at us', async () => {
+      dump = await hsdump('10.0.2.15:9902', 'b-to');
+      const pes = hsdumpPes(dump);
+      return tpes.every((pe) => pes.get(pe.id)?.home === OUR_ID2);
+    }, 15_000, 1000).catch((e: unknown) => {
+      throw new Error(`${e instanceof Error ? e.message : String(e)}\n${dump}`);
+    });
+    // An rsplib PU resolving at our registrar is served by the taken-over PEs.
+    const out = await guest(`(echo after-our-takeover; sleep 1.5) | timeout -k 1 4 rspterminal -poolhandle=TakeoverPool -registrar=${OURS} -asapannounce=off ${LOG} -logfile=/tmp/rsh/pu-to.log 2>&1 | sed "s/\\x1b\\[[0-9;]*m//g" | grep "from PE"; true`, 15);
+    expect(out).toMatch(/from PE \$6000000[12]> after-our-takeover/);
+    timings['ourTakeoverCaseMs'] = Math.round(performance.now() - t0);
   });
 });

@@ -6,7 +6,7 @@ import { isIP } from 'node:net';
 import type { TransportParameter } from '../../codecs/index.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { defaultConfig, RSPLIB_PRESET, type RegistrarConfig } from '../registrar/index.js';
-import { RegistrarNode } from '../net/registrar-node.js';
+import { parseReach, RegistrarNode } from '../net/registrar-node.js';
 import { ipAddress, parseUdpEndpoint, type UdpEndpointAddress } from '../net/address.js';
 import { addLogOptions, fail, loggerFrom, num, udpEndpoint, untilSignal } from '../net/cli-options.js';
 import type { NetLogRecord } from '../net/log.js';
@@ -57,6 +57,16 @@ const peer = (value: string, previous: Map<number, UdpEndpointAddress> = new Map
   }
 };
 
+/** `IP=udp:HOST:PORT`: where a remote address is reached (repeatable). */
+const reach = (value: string, previous: Map<string, UdpEndpointAddress> = new Map()): Map<string, UdpEndpointAddress> => {
+  try {
+    const [ip, to] = parseReach(value);
+    return new Map([...previous, [ip, to]]);
+  } catch (e) {
+    throw new InvalidArgumentError(e instanceof Error ? e.message : String(e));
+  }
+};
+
 /** Repeatable IP address option. */
 const ipList = (value: string, previous: string[] = []): string[] => {
   if (isIP(value) === 0) throw new InvalidArgumentError('expected an IPv4 or IPv6 address');
@@ -68,6 +78,7 @@ type Flags = Record<string, unknown> & {
   enrp?: UdpEndpointAddress;
   id: number;
   peer?: Map<number, UdpEndpointAddress>;
+  reach?: Map<string, UdpEndpointAddress>;
   announce?: string;
   enrpAddress?: string[];
   pcap?: string;
@@ -89,7 +100,13 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
         'Behind a NAT (e.g. qemu slirp): give --enrp the same socket as --asap (one UDP port serves\n' +
         'both SCTP ports, RFC 6951), --min-address-scope siteLocal (PE addresses then come from the\n' +
         'addresses the PE lists in its INIT, never the NAT\'s) and --enrp-address with our address\n' +
-        'as the peers see it (PP-5).',
+        'as the peers see it (PP-5).\n' +
+        'Sending to a PE we hold no association with (Endpoint Keep-Alive with H = 1 after a takeover,\n' +
+        'TO-3) opens one to the PE\'s ASAP transport: its SCTP port at one of its addresses, over UDP\n' +
+        'port 9899 (RFC 6951). Behind a NAT those addresses are not routable from here (qemu slirp: the\n' +
+        'guest\'s 10.0.2.15 is reached only at 127.0.0.1:<hostfwd port>, which carries all its SCTP\n' +
+        'ports): --reach 10.0.2.15=udp:127.0.0.1:9920 says where. The same map serves peers reached by the\n' +
+        'addresses of their Server Information (PP-5); a --peer endpoint is used as given.',
     )
     .option('--asap <udp:HOST:PORT>', 'UDP socket of the ASAP endpoint', udpEndpoint(9899), { host: '127.0.0.1', port: 9899 })
     .option('--enrp <udp:HOST:PORT>', 'UDP socket of the ENRP endpoint (none: no ENRP)', udpEndpoint(9899))
@@ -101,6 +118,7 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
     .option('--enrp-address <ip>', 'address put into our ENRP Server Information (PP-5; default the --enrp host); repeatable', ipList)
     .option('--pcap <file>', 'record every UDP datagram of the registrar\'s sockets into this pcapng file')
     .option('--peer <ID@udp:HOST:PORT>', 'a peer registrar (static peer, PP-2); repeatable', peer)
+    .option('--reach <IP=udp:HOST:PORT>', 'send what goes to IP (a PE\'s ASAP transport, a peer\'s Server Information) to this UDP endpoint instead (NAT, e.g. qemu slirp; default: IP itself, UDP 9899); repeatable', reach)
     .option('--announce <udp:GROUP:PORT>', 'announce group (accepted; multicast announces are not sent yet)')
     .option('--preset <name>', 'defaults: rfc or rsplib', oneOf('rfc', 'rsplib'), 'rfc')
     .option('--cause-profile <p>', 'Operation Error causes: rfc or rsplib', oneOf('rfc', 'rsplib'))
@@ -133,6 +151,7 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
         asap: flags.asap,
         ...(flags.enrp ? { enrp: flags.enrp } : {}),
         ...(flags.peer ? { peers: flags.peer } : {}),
+        ...(flags.reach ? { reach: flags.reach } : {}),
         ...(pcap ? { tap: pcap.tap } : {}),
         ...(flags['sackDelay'] !== undefined ? { association: { sackDelay: Number(flags['sackDelay']) } } : {}),
         log,

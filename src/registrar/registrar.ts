@@ -2,7 +2,7 @@
  * The reference registrar: a sans-IO state machine. `handle(event)` returns the actions the
  * driver must carry out; nothing here touches sockets or real timers, and the clock is injected.
  */
-import { PPID, type AsapMessage, type EnrpMessage } from '../../codecs/index.js';
+import { PPID, type AsapMessage, type EnrpMessage, type TransportParameter } from '../../codecs/index.js';
 import { handleAsap, runPeTimer } from './asap.js';
 import { type RegistrarConfig } from './config.js';
 import { RegistrarCore } from './core.js';
@@ -42,6 +42,14 @@ export class Registrar {
   /** Server IDs in the peer table. */
   peerIds(): number[] {
     return [...this.core.peers.keys()].sort((a, b) => a - b);
+  }
+
+  /**
+   * The ENRP transport a peer named in its Server Information (Presence, List Response; PP-5,
+   * LS-1), if one arrived: where a driver can reach a peer it has no association with.
+   */
+  peerTransport(id: number): TransportParameter | undefined {
+    return this.core.peers.get(id)?.serverInformation?.transport;
   }
 
   /** Targets of the takeovers this PR is running. */

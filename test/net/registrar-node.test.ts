@@ -113,3 +113,27 @@ describe('registrar --enrp-address (PP-5)', () => {
     expect(enrpTransportFor({ host: '127.0.0.1', port: 9899 }).addresses).toEqual([{ family: 'ipv4', address: '127.0.0.1' }]);
   });
 });
+
+describe('registrar timers on the network', () => {
+  it('never hands the registrar a time event before the deadline it asked for (a timer firing early would stall it)', async () => {
+    // A clock at half speed: every setTimeout fires "early" against it, as libuv timers do
+    // against performance.now under load (they count from a cached loop time). The registrar
+    // asks for a timer only when its deadline changes, so an early `time` event that finds
+    // nothing due would leave it without a timer: here, start-up (ST-2) would never end.
+    const log: NetLogRecord[] = [];
+    const t0 = performance.now();
+    const slow = (): number => (performance.now() - t0) / 2;
+    const node = await RegistrarNode.start({
+      config: defaultConfig(0xd, { asapAnnounce: false, enrpAnnounce: false, mentorDiscoveryTimeout: 200 }),
+      asap: { host: '127.0.0.1', port: 0 },
+      log: (r) => log.push(r),
+      clock: slow,
+    });
+    try {
+      await until(() => log.some((r) => r.event === 'startup.ended'), 3000);
+      expect(slow()).toBeGreaterThanOrEqual(200);
+    } finally {
+      await node.stop();
+    }
+  });
+});
