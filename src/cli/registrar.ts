@@ -6,7 +6,8 @@ import { isIP } from 'node:net';
 import type { TransportParameter } from '../../codecs/index.js';
 import { InvalidArgumentError, type Command } from 'commander';
 import { defaultConfig, RSPLIB_PRESET, type RegistrarConfig } from '../registrar/index.js';
-import { parseReach, RegistrarNode } from '../net/registrar-node.js';
+import { parseReach, RegistrarNode, type RegistrarNodeOptions } from '../net/registrar-node.js';
+import { registrarArgsComment } from '../replay/embedded-config.js';
 import { ipAddress, parseUdpEndpoint, type UdpEndpointAddress } from '../net/address.js';
 import { addLogOptions, fail, loggerFrom, num, udpEndpoint, untilSignal } from '../net/cli-options.js';
 import type { NetLogRecord } from '../net/log.js';
@@ -87,8 +88,18 @@ type Flags = Record<string, unknown> & {
   logLevel: NetLogRecord['level'];
 };
 
+/** How the `registrar` command starts its node; replaceable so that its arguments can be parsed alone. */
+export interface RegistrarCommandDeps {
+  /**
+   * Starts the node from the options the arguments built. `replay --registrar-args` passes one that
+   * keeps the options and starts nothing, so replay and registrar share one flags→config mapping.
+   */
+  readonly start?: (options: RegistrarNodeOptions) => Promise<RegistrarNode>;
+}
+
 /** Add the `registrar` command. */
-export function registerRegistrar(program: Command, _out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
+export function registerRegistrar(program: Command, _out: NodeJS.WritableStream, err: NodeJS.WritableStream, deps: RegistrarCommandDeps = {}): void {
+  const start = deps.start ?? ((o: RegistrarNodeOptions) => RegistrarNode.start(o));
   const cmd = program
     .command('registrar')
     .description(
@@ -145,8 +156,15 @@ export function registerRegistrar(program: Command, _out: NodeJS.WritableStream,
     let node: RegistrarNode;
     let pcap: PcapTap | undefined;
     try {
-      if (flags.pcap !== undefined) pcap = new PcapTap(flags.pcap);
-      node = await RegistrarNode.start({
+      if (flags.pcap !== undefined) {
+        // The capture carries the arguments it was recorded with: `replay` reads them back.
+        // commander keeps the parsed argument list on the root command but leaves it out of its types.
+        let root: Command = cmd;
+        while (root.parent !== null) root = root.parent;
+        const raw = (root as unknown as { rawArgs?: string[] }).rawArgs ?? process.argv;
+        pcap = new PcapTap(flags.pcap, registrarArgsComment(raw.slice(raw.indexOf('registrar') + 1)));
+      }
+      node = await start({
         config,
         asap: flags.asap,
         ...(flags.enrp ? { enrp: flags.enrp } : {}),

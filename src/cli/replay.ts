@@ -19,6 +19,11 @@ import {
   type LintReport,
   type LiveReport,
   type ReplayReport,
+  readReferenceConfig,
+  readEmbeddedConfig,
+  resolveReferenceConfig,
+  splitArgs,
+  type ReferenceConfigSpec,
 } from '../replay/index.js';
 
 /** Exit statuses of `replay` (documented in its help). */
@@ -38,6 +43,9 @@ interface ReplayFlags {
   until?: number;
   localHost?: string;
   quiet?: boolean;
+  referenceConfig?: string;
+  registrarArgs?: string;
+  embeddedConfig: boolean;
 }
 
 const positive = (v: string): number => {
@@ -56,6 +64,21 @@ function replayFails(r: ReplayReport, failOn: ReplayFlags['failOn']): boolean {
   if (failOn === 'never') return false;
   if (failOn === 'any') return r.totals.divergences > 0;
   return r.totals.unexplained > 0 || r.totals.reference > 0;
+}
+
+/**
+ * The configuration the user gave (`--reference-config`, `--registrar-args`; the latter wins where
+ * both speak), else the one the capture carries (unless `--no-embedded-config`).
+ */
+async function givenConfig(capture: string, flags: ReplayFlags): Promise<Awaited<ReturnType<typeof resolveReferenceConfig>> | undefined> {
+  if (flags.referenceConfig === undefined && flags.registrarArgs === undefined) {
+    const embedded = flags.embeddedConfig ? await readEmbeddedConfig(capture) : undefined;
+    return embedded !== undefined ? resolveReferenceConfig(embedded) : undefined;
+  }
+  const file: ReferenceConfigSpec | undefined = flags.referenceConfig !== undefined ? await readReferenceConfig(flags.referenceConfig) : undefined;
+  const args = flags.registrarArgs !== undefined ? splitArgs(flags.registrarArgs) : file?.registrarArgs;
+  const source = [flags.referenceConfig, flags.registrarArgs !== undefined ? '--registrar-args' : undefined].filter((x) => x !== undefined).join(' + ');
+  return resolveReferenceConfig({ ...(args !== undefined ? { registrarArgs: args } : {}), ...(file?.config !== undefined ? { config: file.config } : {}), source });
 }
 
 /** Add the `replay` command. */
@@ -79,6 +102,9 @@ export function registerReplay(program: Command, out: NodeJS.WritableStream, err
     .addOption(new Option('--fail-on <what>', 'what makes the exit status 1').choices(['unexplained', 'any', 'never']).default('unexplained'))
     .option('--speed <factor>', 'live replay: time compression (1 = captured pace)', positive, 1)
     .option('--until <seconds>', 'live replay: stop after this capture time', (v) => positive(v) * 1000)
+    .option('--reference-config <file.json>', 'the captured registrar\'s configuration, when known: JSON {"registrarArgs": "…" | [..], "config": {RegistrarConfig values}} (replaces inference where it speaks)')
+    .option('--registrar-args <args>', 'the captured registrar\'s `registrar` command arguments, as one string (e.g. "--id 16 --min-address-scope siteLocal …"); parsed by the registrar command itself')
+    .option('--no-embedded-config', 'ignore the registrar arguments a capture of our own registrar carries in its comment')
     .option('--quiet', 'console: totals only')
     .addHelpText(
       'after',
@@ -99,6 +125,7 @@ export function registerReplay(program: Command, out: NodeJS.WritableStream, err
         '  rserpool-harness replay ../shared/captures/rsplib-a2_handle_resolution.pcap --report a2.html',
         '  rserpool-harness replay c1.pcap --registrar 10.99.0.1 --json -',
         '  rserpool-harness replay a1.pcap --lint',
+        '  rserpool-harness replay ours.pcapng --registrar-args "--id 16 --min-address-scope siteLocal --asap-announce off"',
         '  ip netns exec rshrep rserpool-harness replay a2.pcap --target udp:127.0.0.1:9930 --pe-address 10.0.2.2',
       ].join('\n'),
     )
@@ -108,7 +135,9 @@ export function registerReplay(program: Command, out: NodeJS.WritableStream, err
       };
       if (flags.lint && flags.target !== undefined) cmd.error('error: --lint and --target exclude each other', { exitCode: 2, code: 'rserpool.usage' });
       try {
-        const capture = await loadCapture(file);
+        // A known registrar configuration names its UDP sockets: SCTP over UDP there (RFC 6951).
+        const given = flags.lint || flags.target !== undefined ? undefined : await givenConfig(file, flags);
+        const capture = await loadCapture(file, { sctpOverUdpPorts: given?.sctpOverUdpPorts ?? [] });
         let replay: ReplayReport | undefined;
         let lint: LintReport | undefined;
         let live: LiveReport | undefined;
@@ -136,6 +165,7 @@ export function registerReplay(program: Command, out: NodeJS.WritableStream, err
         } else {
           const { runs: _runs, ...r } = replayLoaded(capture, {
             ...(flags.registrar !== undefined ? { registrar: flags.registrar } : {}),
+            ...(given !== undefined ? { given } : {}),
             profile: flags.profile,
             tolerance: { ms: flags.toleranceMs, fraction: 0.2 },
           });

@@ -24,8 +24,12 @@ export class PcapTap {
   /** Datagrams written. */
   count = 0;
 
-  /** Opens (truncates) `path`. Throws an Error starting with {@link NET_ERR_CAPTURE}. */
-  constructor(readonly path: string) {
+  /**
+   * Opens (truncates) `path`. `comment` goes into the Section Header Block (the registrar puts its
+   * arguments there, so `replay` runs the reference with the same configuration). Throws an Error
+   * starting with {@link NET_ERR_CAPTURE}.
+   */
+  constructor(readonly path: string, comment?: string) {
     try {
       // Unbuffered: a node killed with SIGKILL (a registrar failure scenario) keeps its capture.
       this.sink = new FileSink(path, 0);
@@ -39,6 +43,7 @@ export class PcapTap {
         { linkType: LINKTYPE.ipv6, tsresol: 9, name: 'udp6' },
       ],
       application: 'rserpool-harness',
+      ...(comment !== undefined ? { comment } : {}),
     });
     const now = wallNanos();
     this.last = now;

@@ -6,6 +6,7 @@
 import type { Divergence } from './divergence.js';
 import { idText } from './describe.js';
 import { isRegistrarEndpoint } from './roles.js';
+import { sameEndpoint, type Endpoint, type TimedControl } from './model.js';
 import type { RunResult } from './run.js';
 
 /** Prefix of the explanation of a divergence no rule recognised. */
@@ -13,6 +14,23 @@ export const UNEXPLAINED = 'UNEXPLAINED';
 
 /** A rule: returns true when it explained the divergence (and set `atOdds` / `explanation`). */
 type Rule = (d: Divergence, run: RunResult) => boolean;
+
+/**
+ * Whether `e` is the registrar's own SCTP stack: one of its endpoints, or — SCTP over UDP — any
+ * SCTP port behind its UDP socket (IP and UDP port): a userland stack may open an association to a
+ * peer from an ephemeral SCTP port, as our networked registrar does, and the UDP socket is the
+ * process's own.
+ */
+function fromRegistrarStack(r: RunResult['registrar'], e: Endpoint): boolean {
+  if (isRegistrarEndpoint(r, e)) return true;
+  return e.udpPort !== undefined && [...r.asap, ...r.enrp].some((x) => x.ip === e.ip && x.udpPort === e.udpPort);
+}
+
+/** Whether a deregistration names the PE of a Keep-Alive described as `reference` (`… PE $xxxxxxxx`). */
+function samePe(m: { readonly peId: number }, reference: string): boolean {
+  const id = /PE \$([0-9a-f]{8})/.exec(reference);
+  return id === null || parseInt(id[1]!, 16) === m.peId;
+}
 
 /** Time of a divergence's reference output, parsed back from its summary (`at t=… s`). */
 function refTime(d: Divergence): number {
@@ -34,8 +52,8 @@ const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Rule }> = [
     },
   },
   {
-    // KA-1 vs REG-14 / KA-2: a Keep-Alive due within a few ms of a request from the same PE that
-    // restarts the timer. Which one the registrar handled first is scheduling, not protocol.
+    // KA-1 vs REG-14 / KA-2 / DR-1: a Keep-Alive due within a few ms of a request from the same PE
+    // that restarts the timer (or, a deregistration, stops it). Which one the registrar handled first is scheduling, not protocol.
     name: 'keep-alive-race',
     rule: (d, run) => {
       if (d.kind !== 'keepAlive.missing') return false;
@@ -48,11 +66,12 @@ const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Rule }> = [
           i.item.time >= t &&
           i.item.time - t <= 50 &&
           i.item.message?.protocol === 'asap' &&
-          (i.item.message.type === 'registration' || i.item.message.type === 'endpointKeepAliveAck'),
+          // A deregistration of the PE (DR-1) ends its timer altogether.
+          (i.item.message.type === 'registration' || i.item.message.type === 'endpointKeepAliveAck' || (i.item.message.type === 'deregistration' && samePe(i.item.message, d.reference))),
       );
       if (racer === undefined) return false;
       d.atOdds = 'capture-cannot-show';
-      d.explanation = `timer race: the Keep-Alive was due ${(racer.item.time - t).toFixed(1)} ms before the PE's ${racer.item.message?.type} (frame ${racer.item.frame}), which restarts the Keep-Alive timer (REG-14, KA-2); the captured registrar handled the request first, the reference the timer; both orders are correct and the capture cannot show the registrar's scheduling`;
+      d.explanation = `timer race: the Keep-Alive was due ${(racer.item.time - t).toFixed(1)} ms before the PE's ${racer.item.message?.type} (frame ${racer.item.frame}), which restarts the Keep-Alive timer (REG-14, KA-2) or, a deregistration, ends it (DR-1); the captured registrar handled the request first, the reference the timer; both orders are correct and the capture cannot show the registrar's scheduling`;
       return true;
     },
   },
@@ -69,12 +88,25 @@ const RULES: ReadonlyArray<{ readonly name: string; readonly rule: Rule }> = [
       const t = refTime(d);
       const init = run.capture.items
         .filter(
-          (i) => i.kind === 'control' && i.chunk === 'init' && isRegistrarEndpoint(run.registrar, i.src) && eps.some((e) => e.ip === i.dst.ip && e.port === i.dst.port) && Math.abs(i.time - t) <= 1000 && run.capture.associations.get(i.association)?.established !== true,
+          (i) => i.kind === 'control' && i.chunk === 'init' && fromRegistrarStack(run.registrar, i.src) && eps.some((e) => sameEndpoint(e, i.dst)) && Math.abs(i.time - t) <= 1000 && run.capture.associations.get(i.association)?.established !== true,
         )
         .sort((a, b) => Math.abs(a.time - t) - Math.abs(b.time - t))[0];
-      if (init === undefined) return false;
+      if (init !== undefined) {
+        d.atOdds = 'capture-cannot-show';
+        d.explanation = `the captured registrar did try: it opened an association to peer ${idText(peer)} (INIT, frame ${init.frame}), which the peer's host refused with ABORT (nothing listened there any more: the peer — a finished hsdump, or a registrar that had died — was gone); the capture cannot show the message it would have sent`;
+        return true;
+      }
+      // Earlier: its last attempt to reach the peer was refused and the peer has been silent since,
+      // so the registrar holds no association to it; whether it drops the message or opens another
+      // association for it is its transport's choice, not a protocol rule, and leaves no trace.
+      const refused = run.capture.items.filter(
+        (i): i is TimedControl => i.kind === 'control' && i.chunk === 'init' && i.time <= t && fromRegistrarStack(run.registrar, i.src) && eps.some((e) => sameEndpoint(e, i.dst)),
+      ).at(-1);
+      if (refused === undefined || run.capture.associations.get(refused.association)?.established === true) return false;
+      const heardSince = run.capture.items.some((i) => i.time > refused.time && i.time <= t && i.kind === 'message' && i.message?.protocol === 'enrp' && i.message.senderId === peer);
+      if (heardSince) return false;
       d.atOdds = 'capture-cannot-show';
-      d.explanation = `the captured registrar did try: it opened an association to peer ${idText(peer)} (INIT, frame ${init.frame}), which the peer's host refused with ABORT (nothing listened there any more: the peer — a finished hsdump, or a registrar that had died — was gone); the capture cannot show the message it would have sent`;
+      d.explanation = `the captured registrar could not reach peer ${idText(peer)}: its last association attempt (INIT, frame ${refused.frame}, ${((t - refused.time) / 1000).toFixed(3)} s before) was refused with ABORT and the peer has sent nothing since; without an association the message cannot appear in the capture (whether the registrar drops it or tries once more is its transport's choice)`;
       return true;
     },
   },

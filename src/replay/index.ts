@@ -2,7 +2,9 @@
  * Capture replay (issue #9): the reference registrar as an oracle for captured registrars, a
  * passive lint, and a live replay of a capture's clients against a running registrar.
  */
-export { replayCapture, replayLoaded, type ReplayOptions, type ReplayReport, type RegistrarReplay } from './replay.js';
+export { replayCapture, replayLoaded, replayFile, type ReplayOptions, type ReplayFileOptions, type ReplayCounts, type ReplayReport, type RegistrarReplay } from './replay.js';
+export { readEmbeddedConfig, registrarArgsComment, sectionComments, REGISTRAR_ARGS_COMMENT_PREFIX } from './embedded-config.js';
+export { configFromRegistrarArgs, parseReferenceConfigJson, readReferenceConfig, resolveReferenceConfig, splitArgs, type ReferenceConfigSpec, type GivenConfig, type RegistrarArgsConfig } from './reference-config.js';
 export { lintCapture, type LintReport } from './lint.js';
 export { liveReplay, type LiveOptions, type LiveReport } from './live.js';
 export { loadCapture } from './load.js';

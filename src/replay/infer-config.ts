@@ -5,8 +5,9 @@
  */
 import { defaultConfig, rsplibConfig, type RegistrarConfig } from '../registrar/index.js';
 import { scopeOf } from '../registrar/addresses.js';
-import type { LoadedCapture, TimedMessage } from './model.js';
+import { sameEndpoint, type LoadedCapture, type TimedMessage } from './model.js';
 import { isRegistrarEndpoint, type RegistrarRole } from './roles.js';
+import type { GivenConfig } from './reference-config.js';
 
 /** The inferred configuration and the reasons for it. */
 export interface InferredConfig {
@@ -32,6 +33,11 @@ export const FALLBACK_SERVER_ID = 0x52455031;
 export interface InferOptions {
   readonly profile?: 'rsplib' | 'rfc' | 'auto';
   readonly overrides?: Partial<RegistrarConfig>;
+  /**
+   * The captured registrar's configuration as the user knows it (`--reference-config`,
+   * `--registrar-args`, or embedded in the capture): it replaces inference wherever it speaks.
+   */
+  readonly given?: GivenConfig;
 }
 
 /** Infers the reference's configuration for registrar `r`. */
@@ -182,11 +188,34 @@ export function inferConfig(capture: LoadedCapture, r: RegistrarRole, allRegistr
     o.maxHandleResolutionItems = hrItems;
     evidence.push(`maxHandleResolutionItems: ${hrItems} (answers to resolutions without an item count)`);
   }
-  const config = profile === 'rsplib' ? rsplibConfig(serverId, { ...o, ...options.overrides }) : defaultConfig(serverId, { ...o, ...options.overrides });
+  const inferred = profile === 'rsplib' ? rsplibConfig(serverId, { ...o, ...options.overrides }) : defaultConfig(serverId, { ...o, ...options.overrides });
+  const config = options.given === undefined ? inferred : applyGiven(inferred, options.given, evidence);
   const start = inferStart(capture, r, config, 0);
   evidence.push(`start: t=${(start.startAt / 1000).toFixed(3)} s (${start.why})`);
   const startAt = start.startAt;
   return { config, evidence, startAt, peers: staticPeers };
+}
+
+/**
+ * The configuration the user fixed, over the inferred one: with registrar arguments the whole
+ * configuration is theirs (the registrar command's defaults included) except a server ID they did
+ * not give; explicit values go on top. Evidence: what the user gave, and every setting where
+ * inference would have guessed otherwise (a hint when a capture without known configuration
+ * diverges).
+ */
+function applyGiven(inferred: RegistrarConfig, given: GivenConfig, evidence: string[]): RegistrarConfig {
+  const base = given.base === undefined ? inferred : { ...given.base, serverId: given.base.serverId !== 0 ? given.base.serverId : inferred.serverId };
+  const config: RegistrarConfig = Object.freeze({ ...base, ...given.overrides });
+  const kept = evidence.splice(0, evidence.length);
+  evidence.push(...given.evidence);
+  if (given.base !== undefined && given.base.serverId === 0) evidence.push(`serverId: 0x${config.serverId.toString(16)} (not in the registrar arguments; from the capture)`);
+  const show = (v: unknown): string => (typeof v === 'object' ? JSON.stringify(v) : String(v));
+  for (const k of Object.keys(config) as Array<keyof RegistrarConfig>) {
+    if (k === 'seed' || k === 'serverId') continue;
+    if (show(config[k]) !== show(inferred[k])) evidence.push(`${k}: ${show(config[k])} (given; inference alone would have used ${show(inferred[k])})`);
+  }
+  if (given.base === undefined) evidence.push(...kept.map((l) => `inferred: ${l}`));
+  return config;
 }
 
 /**
@@ -210,10 +239,10 @@ export function inferStart(capture: LoadedCapture, r: RegistrarRole, config: Reg
   const enrpStart = capture.items.find(
     (i) =>
       i.time >= from &&
-      ((i.kind === 'control' && i.chunk === 'init' && r.enrp.some((e) => e.port === i.src.port && e.ip === i.src.ip)) ||
+      ((i.kind === 'control' && i.chunk === 'init' && r.enrp.some((e) => sameEndpoint(e, i.src))) ||
         (i.kind === 'message' && i.message?.protocol === 'enrp' && i.message.type === 'presence' && i.message.senderId === config.serverId)),
   );
-  const answersFirst = enrpStart !== undefined && capture.items.some((i) => i.time >= from && i.time < enrpStart.time && i.kind === 'message' && i.message?.protocol === 'enrp' && i.message.type === 'presence' && i.message.senderId !== config.serverId && r.enrp.some((e) => e.ip === i.dst.ip && e.port === i.dst.port));
+  const answersFirst = enrpStart !== undefined && capture.items.some((i) => i.time >= from && i.time < enrpStart.time && i.kind === 'message' && i.message?.protocol === 'enrp' && i.message.type === 'presence' && i.message.senderId !== config.serverId && r.enrp.some((e) => sameEndpoint(e, i.dst)));
   let why = 'first sign of life';
   if (enrpStart !== undefined && !answersFirst && enrpStart.time - config.mentorDiscoveryTimeout < startAt) {
     startAt = enrpStart.time - config.mentorDiscoveryTimeout;
@@ -224,6 +253,23 @@ export function inferStart(capture: LoadedCapture, r: RegistrarRole, config: Reg
     // It answered a peer before its own timer: it may have started up to a timeout earlier.
     startAt = enrpStart.time - config.mentorDiscoveryTimeout;
     why = `first ENRP answer at t=${(enrpStart.time / 1000).toFixed(3)} s − mentor discovery timeout (start-up still running then)`;
+  }
+  // ST-2: a registrar still starting up takes the first peer it hears as its mentor and asks it
+  // for its handle table (Handle Table Request); one that only probes the peer and asks for its
+  // list (PP-2, PP-6) had finished starting up before that peer's first Presence came in.
+  const firstPeer = capture.items.find(
+    (i): i is TimedMessage => i.time >= from && i.kind === 'message' && i.transport === 'sctp' && i.message?.protocol === 'enrp' && i.message.type === 'presence' && i.message.senderId !== config.serverId && r.enrp.some((e) => sameEndpoint(e, i.dst)),
+  );
+  if (firstPeer !== undefined && firstPeer.message?.protocol === 'enrp') {
+    const peerId = firstPeer.message.senderId;
+    const answers = capture.items.filter((i) => i.kind === 'message' && i.index > firstPeer.index && i.time - firstPeer.time <= 1000 && isRegistrarEndpoint(r, i.src) && i.message?.protocol === 'enrp' && i.message.receiverId === peerId);
+    const asMentor = answers.some((i) => i.kind === 'message' && i.message?.protocol === 'enrp' && i.message.type === 'handleTableRequest');
+    const asNewPeer = answers.some((i) => i.kind === 'message' && i.message?.protocol === 'enrp' && (i.message.type === 'listRequest' || (i.message.type === 'presence' && i.message.flags.R)));
+    const latest = firstPeer.time - config.mentorDiscoveryTimeout - 1;
+    if (asNewPeer && !asMentor && startAt > latest) {
+      startAt = latest;
+      why = `start-up over before the first peer's Presence at t=${(firstPeer.time / 1000).toFixed(3)} s (frame ${firstPeer.frame}): the registrar probed it as a new peer instead of asking it as a mentor for its handle table (ST-2, PP-2)`;
+    }
   }
   // A kernel ABORT refusing an INIT to one of its ports proves the process was not listening yet.
   const firstLife = involved.length > 0 ? Math.min(...involved) : Number.POSITIVE_INFINITY;

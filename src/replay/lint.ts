@@ -7,7 +7,7 @@ import { computeChecksum } from '../handlespace/checksum.js';
 import type { LintFinding, AtOdds } from './divergence.js';
 import { handleText, idText, messageText } from './describe.js';
 import { liftPolicy } from './legacy.js';
-import type { LoadedCapture, TimedMessage } from './model.js';
+import { sameEndpoint, type LoadedCapture, type TimedMessage } from './model.js';
 import { findRegistrars, isRegistrarEndpoint, type RegistrarRole } from './roles.js';
 import { findLives } from './run.js';
 
@@ -232,7 +232,7 @@ export function lintCapture(capture: LoadedCapture): LintReport {
     const x = m.message;
     if (x?.protocol !== 'enrp' || x.type !== 'presence' || !x.flags.R || m.transport !== 'sctp') continue;
     const from = x.serverInformation?.serverId ?? x.senderId;
-    const answered = msgs.some((y) => y.index > m.index && y.time - m.time <= 2000 && y.message?.protocol === 'enrp' && y.message.type === 'presence' && y.message.receiverId === from && y.src.ip === m.dst.ip && y.src.port === m.dst.port);
+    const answered = msgs.some((y) => y.index > m.index && y.time - m.time <= 2000 && y.message?.protocol === 'enrp' && y.message.type === 'presence' && y.message.receiverId === from && sameEndpoint(y.src, m.dst));
     if (!answered && x.senderId !== 0) {
       const r = byRegistrar(m.dst);
       const end = nearEnd(r, m.time);

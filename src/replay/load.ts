@@ -28,8 +28,8 @@ function decodeBoth(bytes: Uint8Array, protocol: Protocol): Pick<TimedMessage, '
 
 /** Both endpoints, sorted: the same whichever way the packet flows. */
 const portsKey = (a: Endpoint, b: Endpoint): string => {
-  const x = `${a.ip}|${a.port}`;
-  const y = `${b.ip}|${b.port}`;
+  const x = `${a.ip}|${a.port}|${a.udpPort ?? ''}`;
+  const y = `${b.ip}|${b.port}|${b.udpPort ?? ''}`;
   return x <= y ? `${x}~${y}` : `${y}~${x}`;
 };
 
@@ -64,7 +64,7 @@ class InstanceTracker {
   }
 
   private addressesOf(a: AssociationInstance, e: Endpoint): Set<string> {
-    const isInitiator = a.initiator.port === e.port && (a.initiator.ip === e.ip || a.responder.port !== e.port);
+    const isInitiator = a.initiator.port === e.port && a.initiator.udpPort === e.udpPort && (a.initiator.ip === e.ip || a.responder.port !== e.port || a.responder.udpPort !== e.udpPort);
     return isInitiator ? a.initiatorAddresses : a.responderAddresses;
   }
 
@@ -82,7 +82,7 @@ class InstanceTracker {
     let a = this.open.get(key);
     if (c.chunk === 'init') {
       // A retransmitted INIT of the same handshake keeps its instance.
-      const retransmission = a !== undefined && a.end === undefined && a.sawInit && a.initiator.port === c.src.port && !this.hasData(a);
+      const retransmission = a !== undefined && a.end === undefined && a.sawInit && a.initiator.port === c.src.port && a.initiator.udpPort === c.src.udpPort && !this.hasData(a);
       if (!retransmission) a = this.create(key, c.src, c.dst, c.time, c.frame, true);
     } else if (a === undefined || (a.end !== undefined && c.chunk !== 'shutdown' && c.chunk !== 'shutdownComplete' && c.chunk !== 'shutdownAck' && c.chunk !== 'abort')) {
       a = this.create(key, c.src, c.dst, c.time, c.frame, false);
@@ -111,17 +111,27 @@ class InstanceTracker {
   }
 }
 
+/** Options of {@link loadCapture}. */
+export interface LoadOptions {
+  /**
+   * UDP ports carrying SCTP (RFC 6951) besides 9899: a registrar's own sockets when its
+   * configuration is known (`--registrar-args "--asap udp:HOST:PORT"`).
+   */
+  readonly sctpOverUdpPorts?: readonly number[];
+}
+
 /**
  * Reads `file` for replay. Throws {@link ReplayError} `RSP_ERR_REPLAY_CAPTURE` when the file is
  * missing, not a capture, or corrupt.
  */
-export async function loadCapture(file: string): Promise<LoadedCapture> {
+export async function loadCapture(file: string, options: LoadOptions = {}): Promise<LoadedCapture> {
   const captured: CapturedMessage[] = [];
   const readerNotes: string[] = [];
   let scan;
   try {
-    scan = await scanSctpControl(file);
-    for await (const item of readCaptureMessages(file)) {
+    const ports = options.sctpOverUdpPorts ?? [];
+    scan = await scanSctpControl(file, ports);
+    for await (const item of readCaptureMessages(file, { sctpOverUdpPorts: ports })) {
       if (item.kind === 'message') captured.push(item);
       else if (item.kind === 'malformed') readerNotes.push(`frames ${item.frames.join(',')}: malformed ${item.layer}: ${item.detail}`);
       else if (item.kind === 'incomplete-message') readerNotes.push(`frames ${item.frames.join(',')}: incomplete SCTP message (${item.reason})`);
@@ -150,8 +160,8 @@ export async function loadCapture(file: string): Promise<LoadedCapture> {
     }
     const m = ev.m!;
     const time = m.timestamp.seconds * 1000 + m.timestamp.nanos / 1e6 - epoch;
-    const src = { ip: m.src, port: m.srcPort };
-    const dst = { ip: m.dst, port: m.dstPort };
+    const src: Endpoint = { ip: m.src, port: m.srcPort, ...(m.encapsulation !== undefined ? { udpPort: m.encapsulation.srcPort } : {}) };
+    const dst: Endpoint = { ip: m.dst, port: m.dstPort, ...(m.encapsulation !== undefined ? { udpPort: m.encapsulation.dstPort } : {}) };
     const transport = m.transport === 'udp' ? 'udp' : 'sctp';
     let association: number | undefined;
     if (transport === 'sctp') {

@@ -8,11 +8,24 @@ import type { Message, Protocol } from '../../codecs/index.js';
 export interface Endpoint {
   readonly ip: string;
   readonly port: number;
+  /**
+   * SCTP over UDP (RFC 6951): the outer UDP port. Part of the endpoint's identity: behind a NAT
+   * (the lab's qemu slirp, our networked registrar on loopback) several SCTP stacks share one IP
+   * address and may use the same SCTP port (our registrar and a guest registrar both on 9901),
+   * told apart only by their UDP ports.
+   */
+  readonly udpPort?: number;
 }
 
-/** `ip:port` (IPv6 in brackets). */
+/** `ip:port` (IPv6 in brackets), with `/udp:PORT` for SCTP over UDP. */
 export function endpointText(e: Endpoint): string {
-  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+  const base = e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+  return e.udpPort !== undefined ? `${base}/udp:${e.udpPort}` : base;
+}
+
+/** Whether two endpoints are the same (IP, port, and UDP port of SCTP over UDP). */
+export function sameEndpoint(a: Endpoint, b: Endpoint): boolean {
+  return a.ip === b.ip && a.port === b.port && a.udpPort === b.udpPort;
 }
 
 /** An ASAP or ENRP message of the capture. */

@@ -5,7 +5,7 @@
  */
 import type { Message } from '../../codecs/index.js';
 import { REPLAY_ERR, ReplayError } from './errors.js';
-import { endpointText, type Endpoint, type LoadedCapture, type TimedMessage } from './model.js';
+import { endpointText, sameEndpoint, type Endpoint, type LoadedCapture, type TimedMessage } from './model.js';
 
 /** ASAP messages only a registrar receives (from PEs and PUs). */
 const TO_REGISTRAR = new Set(['registration', 'deregistration', 'handleResolution', 'endpointKeepAliveAck', 'endpointUnreachable']);
@@ -89,7 +89,7 @@ export function findRegistrars(capture: LoadedCapture): Roles {
   for (const [k, e] of asap) {
     let id = asapIds.get(k);
     if (id === undefined) {
-      const same = [...enrp.values()].filter((x) => x.endpoint.ip === e.ip);
+      const same = [...enrp.values()].filter((x) => x.endpoint.ip === e.ip && x.endpoint.udpPort === e.udpPort);
       if (same.length === 1) id = same[0]!.id;
       // The only registrar announcing: its Server Announce ID.
       else if (anonymousAsap.length === 1 && announceIds.size === 1) id = [...announceIds][0];
@@ -139,7 +139,7 @@ export function labelOf(r: RegistrarRole): string {
 
 /** Whether `e` is one of the registrar's endpoints. */
 export function isRegistrarEndpoint(r: RegistrarRole, e: Endpoint): boolean {
-  return r.asap.some((x) => x.ip === e.ip && x.port === e.port) || r.enrp.some((x) => x.ip === e.ip && x.port === e.port);
+  return r.asap.some((x) => sameEndpoint(x, e)) || r.enrp.some((x) => sameEndpoint(x, e));
 }
 
 /** The registrar a `--registrar ADDR[:PORT]` names. Throws {@link ReplayError} when none does. */

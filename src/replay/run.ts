@@ -6,7 +6,7 @@ import { PPID, type Address, type AsapMessage, type EnrpMessage } from '../../co
 import type { RegistrarEvent } from '../registrar/index.js';
 import type { InferredConfig } from './infer-config.js';
 import { liftLegacy } from './legacy.js';
-import type { AssociationInstance, Endpoint, LoadedCapture, TimedControl, TimedMessage } from './model.js';
+import { sameEndpoint, type AssociationInstance, type Endpoint, type LoadedCapture, type TimedControl, type TimedMessage } from './model.js';
 import { ReferenceOracle, type ReferenceOutput } from './oracle.js';
 import { isRegistrarEndpoint, type RegistrarRole } from './roles.js';
 
@@ -104,9 +104,13 @@ export function runReplay(capture: LoadedCapture, r: RegistrarRole, inferred: In
     oracle.feed(time, event, index);
   };
   const registrarEnd = life.end;
+  const strangers = unknownToRegistrar(capture, r);
   for (const item of capture.items) {
     if (item.time < startAt || item.time < life.from) continue;
     if (registrarEnd !== undefined && item.time >= registrarEnd.time) break;
+    // T-1 / RFC 9260 §8.4: packets on an association the registrar's stack did not know never
+    // reached the registrar, and its ABORT answering them is its stack's, not a protocol action.
+    if (item.association !== undefined && strangers.has(item.association)) continue;
     const fromR = isRegistrarEndpoint(r, item.src);
     const toR = isRegistrarEndpoint(r, item.dst);
     if (item.kind === 'control') {
@@ -125,7 +129,7 @@ export function runReplay(capture: LoadedCapture, r: RegistrarRole, inferred: In
     if (x?.protocol === 'enrp' && x.type === 'presence' && item.transport === 'sctp') {
       const id = x.serverInformation?.serverId ?? x.senderId;
       const l = peerEndpoints.get(id) ?? [];
-      if (!l.some((e) => e.ip === item.src.ip && e.port === item.src.port)) l.push(item.src);
+      if (!l.some((e) => sameEndpoint(e, item.src))) l.push(item.src);
       peerEndpoints.set(id, l);
     }
     if (fromR) {
@@ -167,6 +171,38 @@ export function runReplay(capture: LoadedCapture, r: RegistrarRole, inferred: In
   const end = registrarEnd?.time ?? capture.duration;
   oracle.advance(end);
   return { registrar: r, inferred, inputs, observations, outputs: oracle.outputs, end, registrarEnd, capture, life, startAt, peerEndpoints };
+}
+
+/** How soon an SCTP stack answers an out-of-the-blue packet with ABORT (same packet turn-around), ms. */
+const OOTB_ANSWER_MS = 100;
+
+/**
+ * Associations the registrar's SCTP stack did not know (RFC 9260 §8.4, out-of-the-blue packets):
+ * their set-up is not in the capture, the peer sent on them, and the registrar's only word on them
+ * is an ABORT answering at once. Seen when a registrar restarts on the same UDP socket (SCTP over
+ * UDP) and its peers still use the associations of the process before.
+ */
+export function unknownToRegistrar(capture: LoadedCapture, r: RegistrarRole): Set<number> {
+  const byAssociation = new Map<number, Array<TimedMessage | TimedControl>>();
+  for (const it of capture.items) {
+    if (it.association === undefined) continue;
+    const l = byAssociation.get(it.association);
+    if (l) l.push(it);
+    else byAssociation.set(it.association, [it]);
+  }
+  const out = new Set<number>();
+  for (const [id, items] of byAssociation) {
+    const a = capture.associations.get(id);
+    if (a === undefined || a.sawInit) continue;
+    const own = items.filter((i) => isRegistrarEndpoint(r, i.src));
+    if (own.length !== 1 || own[0]!.kind !== 'control' || own[0]!.chunk !== 'abort') continue;
+    const abort = own[0]!;
+    const before = items.filter((i) => i.index < abort.index);
+    const after = items.filter((i) => i.index > abort.index);
+    if (before.length === 0 || after.length > 0 || !before.every((i) => isRegistrarEndpoint(r, i.dst) && abort.time - i.time <= OOTB_ANSWER_MS)) continue;
+    out.add(id);
+  }
+  return out;
 }
 
 /** One life of the captured registrar process: from (re)start to the end the capture shows. */

@@ -57,7 +57,8 @@ export interface ControlScan {
  * Reads `path` once more and lists its association control chunks. Throws the reader's
  * {@link CaptureError} for an unreadable file.
  */
-export async function scanSctpControl(path: string): Promise<ControlScan> {
+export async function scanSctpControl(path: string, sctpOverUdpPorts: readonly number[] = []): Promise<ControlScan> {
+  const tunnel = new Set([9899, ...sctpOverUdpPorts]);
   const controls: RawControl[] = [];
   let epoch: number | undefined;
   let lastTime = 0;
@@ -71,17 +72,21 @@ export async function scanSctpControl(path: string): Promise<ControlScan> {
     const ip = link.version === 4 ? parseIpv4(r.data, link.offset) : parseIpv6(r.data, link.offset);
     if (ip.kind !== 'packet') return;
     let sctp = ip.protocol === 132 ? ip.payload : undefined;
-    // SCTP over UDP (RFC 6951) on 9899.
+    let udp: { src: number; dst: number } | undefined;
+    // SCTP over UDP (RFC 6951) on 9899 and the ports given.
     if (ip.protocol === 17 && ip.payload.length >= 8) {
       const sp = (ip.payload[0]! << 8) | ip.payload[1]!;
       const dp = (ip.payload[2]! << 8) | ip.payload[3]!;
-      if (sp === 9899 || dp === 9899) sctp = ip.payload.subarray(8);
+      if (tunnel.has(sp) || tunnel.has(dp)) {
+        sctp = ip.payload.subarray(8);
+        udp = { src: sp, dst: dp };
+      }
     }
     if (sctp === undefined) return;
     const view = walkSctpPacket(sctp, ip.truncated);
     if (typeof view === 'string') return;
-    const src: Endpoint = { ip: ipText(ip.src), port: view.srcPort };
-    const dst: Endpoint = { ip: ipText(ip.dst), port: view.dstPort };
+    const src: Endpoint = { ip: ipText(ip.src), port: view.srcPort, ...(udp !== undefined ? { udpPort: udp.src } : {}) };
+    const dst: Endpoint = { ip: ipText(ip.dst), port: view.dstPort, ...(udp !== undefined ? { udpPort: udp.dst } : {}) };
     for (const c of view.chunks) {
       const chunk = CHUNKS.get(c.type);
       if (chunk === undefined) continue;

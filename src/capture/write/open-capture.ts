@@ -15,11 +15,13 @@ export interface CaptureFileSpec {
   readonly interfaces: readonly InterfaceDescription[];
   /** pcapng only: `shb_userappl`. */
   readonly application?: string;
+  /** pcapng only: `opt_comment` of the Section Header Block. */
+  readonly comment?: string;
 }
 
 /** Opens a capture writer on a sink; the file header is written at once. */
 export function openCaptureWriter(sink: ByteSink, spec: CaptureFileSpec): CaptureWriter {
-  if (spec.format === 'pcapng') return new PcapngWriter(sink, spec.interfaces, spec.application !== undefined ? { application: spec.application } : {});
+  if (spec.format === 'pcapng') return new PcapngWriter(sink, spec.interfaces, { ...(spec.application !== undefined ? { application: spec.application } : {}), ...(spec.comment !== undefined ? { comment: spec.comment } : {}) });
   if (spec.interfaces.length !== 1) throw new RangeError(`a pcap file has exactly one interface, not ${spec.interfaces.length}`);
   return new PcapWriter(sink, spec.interfaces[0]!);
 }

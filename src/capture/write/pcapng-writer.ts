@@ -12,6 +12,7 @@ import { concatBytes, roundUp4 } from './octets.js';
 /** Option codes written here (pcapng specification: general and IDB options). */
 export const PCAPNG_OPTION = Object.freeze({
   endOfOptions: 0,
+  comment: 1,
   shbUserAppl: 4,
   ifName: 2,
   ifTsresol: 9,
@@ -21,6 +22,11 @@ export const PCAPNG_OPTION = Object.freeze({
 export interface PcapngOptions {
   /** `shb_userappl`: the application that wrote the file. */
   readonly application?: string;
+  /**
+   * `opt_comment` of the Section Header Block: e.g. the recording registrar's configuration,
+   * which `replay` reads back (src/replay/embedded-config.ts).
+   */
+  readonly comment?: string;
 }
 
 /** A pcapng writer with any number of interfaces, each with its own link type and resolution. */
@@ -45,7 +51,10 @@ export class PcapngWriter implements CaptureWriter {
     v.setUint16(6, 0, true);
     // Section length -1: not known in advance when streaming.
     v.setBigInt64(8, -1n, true);
-    const shbOptions = options.application !== undefined ? optionList([[PCAPNG_OPTION.shbUserAppl, utf8(options.application)]]) : new Uint8Array(0);
+    const opts: Array<[number, Uint8Array]> = [];
+    if (options.comment !== undefined) opts.push([PCAPNG_OPTION.comment, utf8(options.comment)]);
+    if (options.application !== undefined) opts.push([PCAPNG_OPTION.shbUserAppl, utf8(options.application)]);
+    const shbOptions = opts.length > 0 ? optionList(opts) : new Uint8Array(0);
     sink.write(block(PCAPNG_BLOCK.sectionHeader, concatBytes([shbBody, shbOptions])));
     for (const i of interfaces) sink.write(interfaceBlock(i));
     this.ticks = interfaces.map((i) => 10n ** BigInt(i.tsresol ?? 6));
