@@ -6,6 +6,10 @@ import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { runCodecCampaign, replayCodecFinding, type CodecFinding } from '../../fuzz/codec-campaign.js';
 import { loadCorpus } from '../../fuzz/corpus.js';
+import { registerFuzzRegistrar } from '../../fuzz/registrar/command.js';
+import { loadFinding, type RegistrarFinding } from '../../fuzz/registrar/finding.js';
+import { replayRegistrarFinding } from '../../fuzz/registrar/replay.js';
+import { describeStep } from '../../fuzz/registrar/sequence.js';
 
 const PROJECT_CAPTURES = fileURLToPath(new URL('../../captures/', import.meta.url));
 
@@ -32,7 +36,7 @@ interface CodecFlags {
 
 /** Add the `fuzz` command group. */
 export function registerFuzz(program: Command, out: NodeJS.WritableStream, err: NodeJS.WritableStream): void {
-  const fuzz = program.command('fuzz').description('Fuzz message parsers (ours in-process) and replay findings.');
+  const fuzz = program.command('fuzz').description('Fuzz message parsers (ours in-process) and registrars (in-process or over the network), and replay findings.');
   fuzz
     .command('codec')
     .description(
@@ -89,24 +93,64 @@ export function registerFuzz(program: Command, out: NodeJS.WritableStream, err: 
       cmd.parent?.parent?.setOptionValue('exitCode', result.findings.length ? 1 : 0);
     });
 
+  registerFuzzRegistrar(fuzz, out, err);
+
   fuzz
     .command('replay')
-    .description('Re-run one saved finding and say whether it still fails the same way.')
+    .description('Re-run one saved finding (codec or registrar) and say whether it still fails the same way.')
     .argument('<file>', 'a finding file written by a fuzz campaign')
+    .option('--target <udp:HOST:PORT[,enrp=PORT]>', 'registrar findings: replay against this target instead of the recorded one')
+    .option('--agent <url>', 'registrar findings: the agent supervising the target (crash detection); none: replay without the recorded one')
     .addHelpText('after', '\nExit status: 0 the finding no longer reproduces (fixed), 1 it still fails, 2 usage or unreadable file.')
-    .action((file: string, _flags: unknown, cmd: Command) => {
-      let f: CodecFinding;
+    .action(async (file: string, flags: { target?: string; agent?: string }, cmd: Command) => {
+      const setExit = (code: number): void => {
+        cmd.parent?.parent?.setOptionValue('exitCode', code);
+      };
+      let raw: { kind?: unknown };
+      let text: string;
       try {
-        f = JSON.parse(readFileSync(file, 'utf8')) as CodecFinding;
-        if (f.kind !== 'codec' || typeof f.hex !== 'string') throw new Error('not a codec finding file');
+        text = readFileSync(file, 'utf8');
+        raw = JSON.parse(text) as { kind?: unknown };
       } catch (e) {
         err.write(`rserpool-harness: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
-        cmd.parent?.parent?.setOptionValue('exitCode', 2);
+        setExit(2);
+        return;
+      }
+      if (raw.kind === 'registrar') {
+        let rf: RegistrarFinding;
+        try {
+          rf = loadFinding(text);
+        } catch (e) {
+          err.write(`rserpool-harness: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+          setExit(2);
+          return;
+        }
+        out.write(`registrar finding (seed ${rf.seed}, sequence ${rf.sequence}): ${rf.oracle}: ${rf.detail}\n`);
+        for (const [i, s] of rf.steps.entries()) out.write(`  ${String(i).padStart(3)} ${describeStep(s)}\n`);
+        let verdict;
+        try {
+          verdict = await replayRegistrarFinding(rf, { ...(flags.target !== undefined ? { target: flags.target } : {}), ...(flags.agent !== undefined ? { agent: flags.agent } : {}) });
+        } catch (e) {
+          err.write(`rserpool-harness: replay: ${e instanceof Error ? e.message : String(e)}\n`);
+          setExit(2);
+          return;
+        }
+        out.write(verdict.reproduced ? `REPRODUCED ${verdict.failure?.oracle}: ${verdict.failure?.detail}\n` : `NOT REPRODUCED${verdict.failure ? ` (a different failure: ${verdict.failure.oracle}: ${verdict.failure.detail})` : ''}\n`);
+        setExit(verdict.reproduced ? 1 : 0);
+        return;
+      }
+      let f: CodecFinding;
+      try {
+        f = raw as CodecFinding;
+        if (f.kind !== 'codec' || typeof f.hex !== 'string') throw new Error('not a codec or registrar finding file');
+      } catch (e) {
+        err.write(`rserpool-harness: ${file}: ${e instanceof Error ? e.message : String(e)}\n`);
+        setExit(2);
         return;
       }
       const { reproduced, verdict } = replayCodecFinding(f);
       out.write(`${f.protocol} ${f.mode} ${f.profile} input ${f.hex}\n`);
       out.write(reproduced ? `REPRODUCED ${f.oracle}: ${(verdict as { detail: string }).detail}\n` : `NOT REPRODUCED: ${JSON.stringify(verdict)}\n`);
-      cmd.parent?.parent?.setOptionValue('exitCode', reproduced ? 1 : 0);
+      setExit(reproduced ? 1 : 0);
     });
 }

@@ -10,6 +10,7 @@ import { registerConformance } from './conformance.js';
 import { registerRegistrar } from './registrar.js';
 import { registerPe } from './pe.js';
 import { registerPu } from './pu.js';
+import { registerAgent } from './agent.js';
 import { registerReplay } from './replay.js';
 
 /** Exit statuses shared by every command. */
@@ -33,6 +34,7 @@ export function buildProgram(out: NodeJS.WritableStream = process.stdout, err: N
   registerRegistrar(program, out, err);
   registerPe(program, out, err);
   registerPu(program, out, err);
+  registerAgent(program, out, err);
   registerReplay(program, out, err);
   return program;
 }
