@@ -79,6 +79,14 @@ export async function expectNone(ep: Endpoint, match: (m: Message) => boolean, w
   }
 }
 
+/**
+ * Slack, ms, for checks of the target's timing: 0 on a virtual clock (timers fire exactly when
+ * due), else what the target description allows for its jitter (TargetDescription.timingToleranceMs).
+ */
+export function timingTolerance(ctx: CaseContext): number {
+  return ctx.description.capabilities.virtualTime ? 0 : Math.max(0, ctx.description.timingToleranceMs ?? 0);
+}
+
 /** Discards what is queued for `ep` (without letting time pass). */
 export async function drain(ep: Endpoint): Promise<Received[]> {
   const out: Received[] = [];

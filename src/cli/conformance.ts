@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_CASES } from '../../conformance/index.js';
+import { startEmbeddedNetwork } from '../conformance/embedded-network.js';
 import { InProcessTarget } from '../conformance/in-process-target.js';
 import { NetworkTarget, parseTargetSpec, parseUdpAddress, type UdpAddress } from '../conformance/network-target.js';
 import type { Target, TargetConfig } from '../conformance/target.js';
@@ -12,8 +13,12 @@ import { writeCasePcaps } from '../conformance/pcap.js';
 import { failureDetails, htmlReport, jsonReport, junitXml, progressLine, summaryTable } from '../conformance/reporters.js';
 import { parseExpectations, runCases, selectCases, type Expectation } from '../conformance/runner.js';
 
+/** How the embedded default runs the reference registrar. */
+type EmbeddedMode = 'virtual' | 'network';
+
 interface Flags {
   target?: string;
+  embedded: EmbeddedMode;
   targetConfig?: string;
   only?: string[];
   exclude?: string[];
@@ -87,6 +92,11 @@ export interface NetworkSettings {
   readonly peerAddresses?: readonly string[];
   /** Shortest sleep of a case, ms: time for the registrar to take in what was sent (see NetworkTargetOptions.settleMs). */
   readonly settleMs?: number;
+  /**
+   * Slack, ms, of checks on the registrar's timing (its jitter plus the path's); default
+   * DEFAULT_TIMING_TOLERANCE_MS (see TargetDescription.timingToleranceMs).
+   */
+  readonly timingToleranceMs?: number;
 }
 
 /** A whole --target-config file. */
@@ -97,7 +107,7 @@ export interface TargetFile {
   readonly registrarArgs: readonly string[];
 }
 
-const NETWORK_KEYS = ['local', 'peAddresses', 'peerAddresses', 'settleMs'] as const;
+const NETWORK_KEYS = ['local', 'peAddresses', 'peerAddresses', 'settleMs', 'timingToleranceMs'] as const;
 
 function stringArray(file: string, key: string, v: unknown): string[] {
   if (!Array.isArray(v) || v.some((x) => typeof x !== 'string' || x === '')) throw new TargetConfigError(file, `${key} must be an array of non-empty strings`);
@@ -106,7 +116,7 @@ function stringArray(file: string, key: string, v: unknown): string[] {
 
 function readNetwork(file: string, v: unknown): NetworkSettings {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new TargetConfigError(file, 'network must be an object');
-  const n: { local?: UdpAddress; peAddresses?: string[]; peerAddresses?: string[]; settleMs?: number } = {};
+  const n: { local?: UdpAddress; peAddresses?: string[]; peerAddresses?: string[]; settleMs?: number; timingToleranceMs?: number } = {};
   for (const [k, x] of Object.entries(v)) {
     if (k.startsWith('$')) continue;
     if (k === 'local') {
@@ -117,9 +127,9 @@ function readNetwork(file: string, v: unknown): NetworkSettings {
         throw new TargetConfigError(file, e instanceof Error ? e.message : String(e));
       }
     } else if (k === 'peAddresses' || k === 'peerAddresses') n[k] = stringArray(file, `network.${k}`, x);
-    else if (k === 'settleMs') {
-      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new TargetConfigError(file, 'network.settleMs must be a non-negative number');
-      n.settleMs = x;
+    else if (k === 'settleMs' || k === 'timingToleranceMs') {
+      if (typeof x !== 'number' || !Number.isFinite(x) || x < 0) throw new TargetConfigError(file, `network.${k} must be a non-negative number`);
+      n[k] = x;
     }
     else throw new TargetConfigError(file, `unknown key network.${k} (known: ${NETWORK_KEYS.join(', ')})`);
   }
@@ -179,10 +189,18 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
     .description(
       'Run the registrar conformance suite (ASAP RFC 5352 / ENRP RFC 5353) and report a verdict per case:\n' +
         'PASS, FAIL, TIMEOUT, ERROR (target dead), SKIP (needs a role the target lacks), XFAIL, XPASS.\n' +
-        'Without --target the reference registrar runs in-process on a virtual clock (the embedded default).',
+        'Without --target the reference registrar runs in-process (the embedded default):\n' +
+        '  --embedded virtual  (default) the sans-IO registrar on a virtual clock: the whole suite in seconds;\n' +
+        '  --embedded network  the networked registrar (as `rserpool-harness registrar`) on loopback UDP ports\n' +
+        '                      the OS picks, short timers (1 s cycles), driven over SCTP/UDP in real time like\n' +
+        '                      an external --target (about two minutes; multicast cases SKIP: not carried).',
     )
     .option('--target <spec>', 'udp:HOST:PORT[,enrp=PORT][,local=udp:HOST:PORT]: a registrar over SCTP on UDP (RFC 6951), real time; the ENRP UDP port enables the peer role, local= accepts associations the registrar opens')
-    .option('--target-config <file>', "JSON of the target registrar's tunables (TargetConfig: keepAliveTransmissionInterval, maxPoolElementsPerPool, …; RFC defaults otherwise), network {local, peAddresses, peerAddresses}, registrarArgs")
+    .option('--embedded <mode>', 'without --target: virtual (in-process, virtual clock) or network (networked reference registrar on loopback, real time)', (v: string): EmbeddedMode => {
+      if (v !== 'virtual' && v !== 'network') throw new InvalidArgumentError('expected virtual or network');
+      return v;
+    }, 'virtual')
+    .option('--target-config <file>', "JSON of the target registrar's tunables (TargetConfig: keepAliveTransmissionInterval, maxPoolElementsPerPool, …; RFC defaults otherwise), network {local, peAddresses, peerAddresses, settleMs, timingToleranceMs (slack of timing checks, default 100 ms)}, registrarArgs")
     .option('--only <prefix...>', 'run only cases whose ID starts with one of these prefixes')
     .option('--exclude <prefix...>', 'leave out cases whose ID starts with one of these prefixes')
     .option('--expect-fail <file>', "expected verdicts, one case per line: 'ID [FAIL|TIMEOUT|ERROR|SKIP|CRASH] [reason]', # comments; bare ID = FAIL|TIMEOUT (→ XFAIL, PASS → XPASS); CRASH cases run last")
@@ -209,6 +227,13 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         cmd.parent?.setOptionValue('exitCode', code);
       };
       let target: Target;
+      /** Stops what the run started besides the target (the embedded networked registrar). */
+      let dispose: () => Promise<void> = () => target.dispose();
+      if (flags.target !== undefined && flags.embedded === 'network') {
+        err.write('conformance: --embedded network runs its own registrar; it does not go with --target\n');
+        setExit(2);
+        return;
+      }
       if (flags.target !== undefined) {
         try {
           const file: TargetFile = flags.targetConfig !== undefined ? readTargetFile(flags.targetConfig) : { config: {}, network: {}, registrarArgs: [] };
@@ -225,6 +250,7 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
             ...(n.peAddresses !== undefined ? { peAddresses: n.peAddresses } : {}),
             ...(n.peerAddresses !== undefined ? { peerAddresses: n.peerAddresses } : {}),
             ...(n.settleMs !== undefined ? { settleMs: n.settleMs } : {}),
+            ...(n.timingToleranceMs !== undefined ? { timingToleranceMs: n.timingToleranceMs } : {}),
           });
         } catch (e) {
           err.write(`conformance: ${e instanceof Error ? e.message : String(e)}\n`);
@@ -235,6 +261,21 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         err.write('conformance: --target-config needs --target (the in-process registrar describes itself)\n');
         setExit(2);
         return;
+      } else if (flags.embedded === 'network') {
+        if (flags.list !== true) {
+          try {
+            const embedded = await startEmbeddedNetwork({
+              timeoutScale: flags.timeoutScale,
+              ...(flags.sctpPortBase !== undefined ? { firstSctpPort: flags.sctpPortBase } : {}),
+            });
+            target = embedded.target;
+            dispose = () => embedded.dispose();
+          } catch (e) {
+            err.write(`conformance: cannot start the embedded networked registrar: ${e instanceof Error ? e.message : String(e)}\n`);
+            setExit(1);
+            return;
+          }
+        } else target = new InProcessTarget(); // --list needs no registrar
       } else {
         target = new InProcessTarget();
       }
@@ -265,7 +306,7 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         retries: flags.retries,
         onResult: (r, i, n) => err.write(`${progressLine(r, i, n)}${r.attempts !== undefined ? `  (attempt ${r.attempts}${r.verdict === 'PASS' ? `; ${r.reason ?? ''}` : ''})` : ''}\n`),
       });
-      await target.dispose();
+      await dispose();
       const details = failureDetails(report);
       if (details !== '') out.write(`${details}\n\n`);
       out.write(`${summaryTable(report)}\n`);

@@ -23,7 +23,7 @@ import { PPID, PORT, decode, encode, type Address, type Message } from '../../co
 import { UdpSctpTransport, type Association } from '../transport/sctp/index.js';
 import { CaseSkip } from './case.js';
 import { describeBytes } from './describe.js';
-import type { Channel, Endpoint, OpenOptions, Received, Role, Target, TargetCapabilities, TargetConfig, TargetDescription, TraceEntry } from './target.js';
+import { DEFAULT_TIMING_TOLERANCE_MS, type Channel, type Endpoint, type OpenOptions, type Received, type Role, type Target, type TargetCapabilities, type TargetConfig, type TargetDescription, type TraceEntry } from './target.js';
 
 /** A UDP socket address. */
 export interface UdpAddress {
@@ -69,6 +69,11 @@ export interface NetworkTargetOptions {
    * request on one socket before it has read a peer's Handle Update on the other.
    */
   readonly settleMs?: number;
+  /**
+   * Slack of timing checks, ms (default {@link DEFAULT_TIMING_TOLERANCE_MS}): see
+   * {@link TargetDescription.timingToleranceMs}.
+   */
+  readonly timingToleranceMs?: number;
   /** Longest wait for an association to come up, ms before scaling (default 5000). */
   readonly connectTimeoutMs?: number;
   /** Name in reports (default `udp:HOST:PORT[,enrp=PORT][,local=udp:HOST:PORT]`). */
@@ -305,7 +310,7 @@ export class NetworkTarget implements Target {
   describe(): TargetDescription {
     const o = this.options;
     const name = `udp:${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.asapPort}${o.enrpPort !== undefined ? `,enrp=${o.enrpPort}` : ''}${o.listen !== undefined ? `,local=${udpText(o.listen)}` : ''}`;
-    return { name: o.name ?? name, config: o.config ?? {}, capabilities: this.capabilities() };
+    return { name: o.name ?? name, config: o.config ?? {}, capabilities: this.capabilities(), timingToleranceMs: o.timingToleranceMs ?? DEFAULT_TIMING_TOLERANCE_MS };
   }
 
   now(): number {

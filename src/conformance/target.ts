@@ -79,7 +79,25 @@ export interface TargetDescription {
   readonly name: string;
   readonly config: TargetConfig;
   readonly capabilities: TargetCapabilities;
+  /**
+   * Slack, ms, that checks of the target's timing (intervals between its messages) allow on top of
+   * the margin the rule itself gives: a real-time target's timers fire late by its scheduling
+   * jitter, and each message is stamped on arrival after a path of its own. Absent or 0: exact
+   * (virtual clock, where a timer fires exactly when due). See {@link DEFAULT_TIMING_TOLERANCE_MS}.
+   */
+  readonly timingToleranceMs?: number;
 }
+
+/**
+ * Default {@link TargetDescription.timingToleranceMs} of real-time targets, ms. A registrar's
+ * timer and the driver's arrival stamp each may lag by a scheduling hiccup of a loaded host or of an
+ * emulated guest (rsplib under qemu/TCG: a Presence 1146 ms after the previous one with a 1000 ms
+ * cycle, 20 ms past the 12.5 % margin); 100 ms covers several such hiccups, yet is only 10 % of the
+ * shortest cycles the fast target configurations use (1000 ms), so an interval that is really too
+ * long (e.g. 1.25 × the cycle) still fails. Not multiplied by --timeout-scale, which is for waiting,
+ * not judging. A target description may set its own (`network.timingToleranceMs`).
+ */
+export const DEFAULT_TIMING_TOLERANCE_MS = 100;
 
 /** How a message reached a driver endpoint. */
 export type Channel = 'association' | 'incoming' | 'multicast';
