@@ -223,6 +223,13 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
     if (boot.code !== 0) throw new Error(`boot.sh failed:\n${boot.stdout}${boot.stderr}`);
     if (!/mode=clients/.test(boot.stdout)) throw new Error(`instance ${NAME} is not in clients mode (already running?):\n${boot.stdout}`);
 
+    // REG-8 behind slirp: the PE addresses our registrar accepts are those the guest lists in its
+    // INIT, and Linux lists its addresses only once it has more than one. Until slirp's router
+    // advertisement gives eth0 its fec0:: address (a few seconds after boot) an INIT carries none,
+    // and a PE registering then is refused (cause 3: no usable address) until it retries.
+    await t('guestAddressesMs', () =>
+      until('the guest has its site-local IPv6 address', async () => /fec0:/.test(await guest('ip -6 -o addr show dev eth0 scope site | grep -v tentative; true')), 60_000, 500),
+    );
     await t('registrarStartMs', () => startOurs(OUR_ID, 'ours'));
     timings['setupMs'] = Math.round(performance.now() - t0);
   });
@@ -306,6 +313,9 @@ describe('rsplib 3.4.4 PEs, PUs and registrars against our registrar (qemu guest
     expect(pes.has(0x1000000f)).toBe(false);
     // The refused PE understood our Registration Response (R = 1, Inconsistent Pooling Policy).
     expect(await file('pe-bad.log')).toMatch(/Unable to register pool element \$1000000f of pool EchoPool: incompatible pool policy/);
+    // Its job is done. Left running it keeps retrying, and once EchoPool is empty somewhere (a
+    // takeover in a later case) a registrar rightly accepts its Random policy and it serves PUs.
+    await sig('pe-bad', 'KILL');
 
     // SIGINT: rspserver deregisters (DR-1) and the pool disappears.
     const dereg = performance.now();
