@@ -9,6 +9,7 @@ import { AgentClient } from '../../src/agent/index.js';
 import { parseTargetSpec } from '../../src/conformance/network-target.js';
 import { runRegistrarCampaign, type RegistrarCampaignResult, type SavedFinding } from './campaign.js';
 import { variantFactory, variantNames, type TargetSpec } from './targets.js';
+import { positive, seedArg } from '../../src/net/cli-options.js';
 
 interface Flags {
   target?: string;
@@ -26,16 +27,6 @@ interface Flags {
   json?: boolean;
 }
 
-const positive = (what: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number`);
-  return n;
-};
-const seedArg = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0–4294967295');
-  return n;
-};
 const addressArg = (v: string, prev: Address[] = []): Address[] => {
   const family = isIP(v);
   if (family === 0) throw new InvalidArgumentError(`not an IPv4 or IPv6 address: ${JSON.stringify(v)}`);

@@ -10,19 +10,10 @@ import { registerFuzzRegistrar } from '../../fuzz/registrar/command.js';
 import { loadFinding, type RegistrarFinding } from '../../fuzz/registrar/finding.js';
 import { replayRegistrarFinding } from '../../fuzz/registrar/replay.js';
 import { describeStep } from '../../fuzz/registrar/sequence.js';
+import { positive, seedArg } from '../net/cli-options.js';
 
 const PROJECT_CAPTURES = fileURLToPath(new URL('../../captures/', import.meta.url));
 
-const positive = (what: string) => (v: string): number => {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number`);
-  return n;
-};
-const seedArg = (v: string): number => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0–4294967295');
-  return n;
-};
 
 interface CodecFlags {
   seconds?: number;

@@ -16,12 +16,12 @@
  * minutes. A pool size limit is set (large enough for every other case's pools) so that the case
  * needing one runs instead of SKIPping; Handle Table pages are kept small so paging is cheap.
  */
+import { describeConfig } from './in-process-target.js';
 import { defaultConfig, type RegistrarConfig } from '../registrar/index.js';
 import { RegistrarNode } from '../net/registrar-node.js';
 import type { UdpEndpointAddress } from '../net/address.js';
 import type { NetLogger } from '../net/log.js';
 import { NetworkTarget } from './network-target.js';
-import type { TargetConfig } from './target.js';
 
 /** Server ID of the embedded networked registrar (any non-zero ID; fixed so traces are comparable). */
 export const EMBEDDED_NETWORK_SERVER_ID = 0x5e5e0003;
@@ -56,25 +56,6 @@ export function embeddedNetworkConfig(serverId = EMBEDDED_NETWORK_SERVER_ID): Re
   });
 }
 
-/** What the cases are told about the registrar (the {@link TargetConfig} view of its tunables). */
-export function describeConfig(c: RegistrarConfig): TargetConfig {
-  return {
-    serverId: c.serverId,
-    maxBadPeReports: c.maxBadPeReports,
-    maxHandleResolutionItems: c.maxHandleResolutionItems,
-    keepAliveTransmissionInterval: c.keepAliveTransmissionInterval,
-    keepAliveTimeoutInterval: c.keepAliveTimeoutInterval,
-    serverAnnounceCycle: c.serverAnnounceCycle,
-    asapAnnounce: c.asapAnnounce,
-    peerHeartbeatCycle: c.peerHeartbeatCycle,
-    peerMaxTimeLastHeard: c.peerMaxTimeLastHeard,
-    peerMaxTimeNoResponse: c.peerMaxTimeNoResponse,
-    takeoverExpiryInterval: c.takeoverExpiryInterval,
-    maxElementsPerHandleTableResponse: c.maxElementsPerHandleTableResponse,
-    maxPoolHandleSize: c.maxPoolHandleSize,
-    ...(Number.isFinite(c.maxPoolElementsPerPool) ? { maxPoolElementsPerPool: c.maxPoolElementsPerPool } : {}),
-  };
-}
 
 /** Options of {@link startEmbeddedNetwork}. */
 export interface EmbeddedNetworkOptions {
@@ -146,3 +127,5 @@ export async function startEmbeddedNetwork(options: EmbeddedNetworkOptions = {})
     },
   };
 }
+
+export { describeConfig };

@@ -6,7 +6,7 @@
 import { PPID, decode, encode, type Address, type Message } from '../../codecs/index.js';
 import { Registrar, defaultConfig, type RegistrarAction, type RegistrarConfig, type RegistrarEvent } from '../registrar/index.js';
 import { describeBytes } from './describe.js';
-import type { Endpoint, OpenOptions, Received, Role, Target, TargetDescription, TraceEntry } from './target.js';
+import type { Endpoint, OpenOptions, Received, Role, Target, TargetConfig, TargetDescription, TraceEntry } from './target.js';
 
 /** What the in-process target needs of a registrar: the sans-IO surface (variants wrap it). */
 export interface RegistrarLike {
@@ -107,22 +107,7 @@ export class InProcessTarget implements Target {
     const c = this.config;
     return {
       name: this.options.name ?? 'in-process',
-      config: {
-        serverId: c.serverId,
-        maxBadPeReports: c.maxBadPeReports,
-        maxHandleResolutionItems: c.maxHandleResolutionItems,
-        keepAliveTransmissionInterval: c.keepAliveTransmissionInterval,
-        keepAliveTimeoutInterval: c.keepAliveTimeoutInterval,
-        serverAnnounceCycle: c.serverAnnounceCycle,
-        asapAnnounce: c.asapAnnounce,
-        peerHeartbeatCycle: c.peerHeartbeatCycle,
-        peerMaxTimeLastHeard: c.peerMaxTimeLastHeard,
-        peerMaxTimeNoResponse: c.peerMaxTimeNoResponse,
-        takeoverExpiryInterval: c.takeoverExpiryInterval,
-        maxElementsPerHandleTableResponse: c.maxElementsPerHandleTableResponse,
-        maxPoolHandleSize: c.maxPoolHandleSize,
-        ...(Number.isFinite(c.maxPoolElementsPerPool) ? { maxPoolElementsPerPool: c.maxPoolElementsPerPool } : {}),
-      },
+      config: describeConfig(c),
       capabilities: { roles: ['pe', 'pu', 'peer'], virtualTime: true, multicastListen: true, multicastSend: true, acceptsIncoming: true },
     };
   }
@@ -376,4 +361,24 @@ function decodeAs(bytes: Uint8Array, protocol: 'asap' | 'enrp'): Message | undef
   } catch {
     return undefined;
   }
+}
+
+/** What the cases are told about the registrar (the {@link TargetConfig} view of its tunables). */
+export function describeConfig(c: RegistrarConfig): TargetConfig {
+  return {
+    serverId: c.serverId,
+    maxBadPeReports: c.maxBadPeReports,
+    maxHandleResolutionItems: c.maxHandleResolutionItems,
+    keepAliveTransmissionInterval: c.keepAliveTransmissionInterval,
+    keepAliveTimeoutInterval: c.keepAliveTimeoutInterval,
+    serverAnnounceCycle: c.serverAnnounceCycle,
+    asapAnnounce: c.asapAnnounce,
+    peerHeartbeatCycle: c.peerHeartbeatCycle,
+    peerMaxTimeLastHeard: c.peerMaxTimeLastHeard,
+    peerMaxTimeNoResponse: c.peerMaxTimeNoResponse,
+    takeoverExpiryInterval: c.takeoverExpiryInterval,
+    maxElementsPerHandleTableResponse: c.maxElementsPerHandleTableResponse,
+    maxPoolHandleSize: c.maxPoolHandleSize,
+    ...(Number.isFinite(c.maxPoolElementsPerPool) ? { maxPoolElementsPerPool: c.maxPoolElementsPerPool } : {}),
+  };
 }

@@ -19,6 +19,20 @@ export const num = (value: string): number => {
   return v;
 };
 
+/** A parser for an option that must be a positive number; `what` names it in the error. */
+export const positive = (what: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`${what} must be a positive number`);
+  return n;
+};
+
+/** A campaign seed: an unsigned 32-bit integer, so every run can be repeated from it. */
+export const seedArg = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new InvalidArgumentError('the seed is an integer 0–4294967295');
+  return n;
+};
+
 /** The logging options. */
 export function addLogOptions(cmd: Command): Command {
   return cmd
