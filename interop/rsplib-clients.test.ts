@@ -29,11 +29,12 @@
  * LAB_KEEP=1 (leave the guest running). The capture of our registrar's socket (pcapng) is
  * printed at the end and kept in $LAB_BUILD/captures/.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run as runCommand, sleep, stepTimer, type Run } from './lab.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = join(ROOT, 'scripts', 'lab');
@@ -71,29 +72,9 @@ const PR_TIMERS_A = PR_TIMERS.replace('-peermaxtimelastheard=4000', '-peermaxtim
 const PR_TIMERS_B = PR_TIMERS.replace('-peermaxtimelastheard=4000', '-peermaxtimelastheard=5000');
 
 const timings: Record<string, number> = {};
-const t = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-  const t0 = performance.now();
-  try {
-    return await f();
-  } finally {
-    timings[name] = Math.round(performance.now() - t0);
-  }
-};
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const t = stepTimer(timings);
 const hex = (n: number): string => '$' + n.toString(16).padStart(8, '0');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-const run = (file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = LAB_ENV): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 << 20, env }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
+const run = (file: string, args: string[], timeoutMs: number, env: NodeJS.ProcessEnv = LAB_ENV): Promise<Run> => runCommand(file, args, timeoutMs, env);
 
 /** One shell command in the guest (cwd /tmp/rsh); fails the test when the channel does. */
 async function guest(cmd: string, timeoutS = 20): Promise<string> {

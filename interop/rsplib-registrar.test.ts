@@ -7,11 +7,12 @@
  * REG-8: rsplib only accepts PE addresses that are peer addresses of the ASAP association; the
  * guest sees our packets coming from slirp's 10.0.2.2, so the PE advertises 10.0.2.2.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { run, stepTimer, type Run } from './lab.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = join(ROOT, 'scripts', 'lab');
@@ -26,27 +27,7 @@ const PE_ID = 0x1234abcd;
 const ADVERTISED = process.env['INTEROP_PE_ADDRESS'] ?? '10.0.2.2';
 
 const timings: Record<string, number> = {};
-const t = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-  const t0 = performance.now();
-  try {
-    return await f();
-  } finally {
-    timings[name] = Math.round(performance.now() - t0);
-  }
-};
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-const run = (file: string, args: string[], timeoutMs: number): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile(file, args, { timeout: timeoutMs, maxBuffer: 16 << 20 }, (err, stdout, stderr) => {
-      const code = err === null ? 0 : typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : null;
-      resolve({ code, stdout, stderr });
-    });
-  });
+const t = stepTimer(timings);
 const inNetns = (args: string[], timeoutMs = 30_000): Promise<Run> => run('ip', ['netns', 'exec', NETNS, process.execPath, CLI, ...args], timeoutMs);
 const pu = (): Promise<Run> => inNetns(['pu', '--registrar', REGISTRAR, '--pool', POOL, '--json', '--timeout', '8000']);
 
