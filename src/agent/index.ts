@@ -7,3 +7,4 @@ export { OutputTail, type OutputLine } from './output-tail.js';
 export { createAgentServer, listen, parseListen, MAX_WAIT_MS } from './http-api.js';
 export { AgentClient } from './client.js';
 export { AGENT_ERR, AgentError, type AgentErrorCode } from './errors.js';
+export { CrashWatch, describeExit } from './crash-watch.js';

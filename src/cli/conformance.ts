@@ -5,13 +5,15 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { Command, InvalidArgumentError } from 'commander';
 import { ALL_CASES } from '../../conformance/index.js';
+import { AgentClient } from '../agent/index.js';
+import { AgentSupervisor } from '../conformance/agent-supervisor.js';
 import { startEmbeddedNetwork } from '../conformance/embedded-network.js';
 import { InProcessTarget } from '../conformance/in-process-target.js';
 import { NetworkTarget, parseTargetSpec, parseUdpAddress, type UdpAddress } from '../conformance/network-target.js';
 import type { Target, TargetConfig } from '../conformance/target.js';
 import { writeCasePcaps } from '../conformance/pcap.js';
 import { failureDetails, htmlReport, jsonReport, junitXml, progressLine, summaryTable } from '../conformance/reporters.js';
-import { parseExpectations, runCases, selectCases, type Expectation } from '../conformance/runner.js';
+import { DEFAULT_RESTART_TIMEOUT_MS, parseExpectations, runCases, selectCases, type Expectation } from '../conformance/runner.js';
 
 /** How the embedded default runs the reference registrar. */
 type EmbeddedMode = 'virtual' | 'network';
@@ -32,6 +34,8 @@ interface Flags {
   seed: number;
   sctpPortBase?: number;
   retries: number;
+  agent?: string;
+  restartTimeout: number;
 }
 
 const positive = (v: string): number => {
@@ -188,7 +192,8 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
     .command('conformance')
     .description(
       'Run the registrar conformance suite (ASAP RFC 5352 / ENRP RFC 5353) and report a verdict per case:\n' +
-        'PASS, FAIL, TIMEOUT, ERROR (target dead), SKIP (needs a role the target lacks), XFAIL, XPASS.\n' +
+        'PASS, FAIL, TIMEOUT, ERROR (target dead), SKIP (needs a role the target lacks), XFAIL, XPASS,\n' +
+        'CRASH (with --agent: the target exited during the case; it is restarted and the run goes on).\n' +
         'Without --target the reference registrar runs in-process (the embedded default):\n' +
         '  --embedded virtual  (default) the sans-IO registrar on a virtual clock: the whole suite in seconds;\n' +
         '  --embedded network  the networked registrar (as `rserpool-harness registrar`) on loopback UDP ports\n' +
@@ -220,8 +225,10 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
       if (!Number.isInteger(n) || n < 1024 || n > 65535) throw new InvalidArgumentError('must be a port number 1024-65535');
       return n;
     })
+    .option('--agent <url>', 'the agent supervising the --target registrar (`rserpool-harness agent --listen HOST:PORT -- COMMAND`): a target that exits during a case makes it CRASH (with the exit status and the target\'s last output), then the agent restarts it and the run goes on')
+    .option('--restart-timeout <s>', 'with --agent: how long the target may take to answer again after a (re)start, seconds (× --timeout-scale)', positive, DEFAULT_RESTART_TIMEOUT_MS / 1000)
     .option('--list', 'list the selected cases and exit')
-    .addHelpText('after', '\nExit status: 0 no unexpected verdict, 1 unexpected verdicts (FAIL, TIMEOUT, ERROR, XPASS) or a dead target, 2 usage.')
+    .addHelpText('after', '\nExit status: 0 no unexpected verdict, 1 unexpected verdicts (FAIL, TIMEOUT, ERROR, CRASH, XPASS) or a dead target, 2 usage.')
     .action(async (flags: Flags, cmd: Command) => {
       const setExit = (code: number): void => {
         cmd.parent?.setOptionValue('exitCode', code);
@@ -233,6 +240,21 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         err.write('conformance: --embedded network runs its own registrar; it does not go with --target\n');
         setExit(2);
         return;
+      }
+      if (flags.agent !== undefined && flags.target === undefined) {
+        err.write('conformance: --agent supervises an external registrar; it needs --target\n');
+        setExit(2);
+        return;
+      }
+      let agent: AgentClient | undefined;
+      if (flags.agent !== undefined) {
+        try {
+          agent = new AgentClient(flags.agent);
+        } catch (e) {
+          err.write(`conformance: --agent: ${e instanceof Error ? e.message : String(e)}\n`);
+          setExit(2);
+          return;
+        }
       }
       if (flags.target !== undefined) {
         try {
@@ -298,14 +320,29 @@ export function registerConformance(program: Command, out: NodeJS.WritableStream
         const known = new Set(ALL_CASES.map((c) => c.id));
         for (const e of expectations.values()) if (!known.has(e.id)) err.write(`conformance: ${flags.expectFail}:${e.line}: no case ${e.id}\n`);
       }
+      let supervisor: AgentSupervisor | undefined;
+      if (agent !== undefined) {
+        supervisor = new AgentSupervisor(agent);
+        try {
+          const { running } = await supervisor.check();
+          err.write(`conformance: agent ${agent.url}: target ${running ? 'running' : 'not running (restarting it)'}\n`);
+        } catch (e) {
+          err.write(`conformance: cannot use the agent: ${e instanceof Error ? e.message : String(e)}\n`);
+          await dispose();
+          setExit(1);
+          return;
+        }
+      }
       err.write(`conformance: ${cases.length} cases against ${target.describe().name}\n`);
       const report = await runCases(target, cases, {
+        ...(supervisor !== undefined ? { supervisor, restartTimeoutMs: flags.restartTimeout * 1000, onNote: (t: string) => err.write(`conformance: ${t}\n`) } : {}),
         seed: flags.seed,
         expectations,
         timeoutScale: flags.timeoutScale,
         retries: flags.retries,
         onResult: (r, i, n) => err.write(`${progressLine(r, i, n)}${r.attempts !== undefined ? `  (attempt ${r.attempts}${r.verdict === 'PASS' ? `; ${r.reason ?? ''}` : ''})` : ''}\n`),
       });
+      await supervisor?.close();
       await dispose();
       const details = failureDetails(report);
       if (details !== '') out.write(`${details}\n\n`);

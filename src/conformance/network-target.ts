@@ -86,6 +86,7 @@ export const NETWORK_TARGET_ERR = Object.freeze({
   connect: 'RSP_ERR_CONFORMANCE_CONNECT_FAILED',
   noPeerRole: 'RSP_ERR_CONFORMANCE_NO_PEER_ROLE',
   listen: 'RSP_ERR_CONFORMANCE_LISTEN_FAILED',
+  interrupted: 'RSP_ERR_CONFORMANCE_INTERRUPTED',
 });
 
 /** A code of {@link NETWORK_TARGET_ERR}. */
@@ -238,7 +239,7 @@ class NetworkEndpoint implements Endpoint {
   }
   receive(withinMs: number): Promise<Received | undefined> {
     const first = this.inbox.shift();
-    if (first !== undefined || withinMs <= 0) return Promise.resolve(first);
+    if (first !== undefined || withinMs <= 0 || this.target.interrupted !== undefined) return Promise.resolve(first);
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
@@ -246,12 +247,16 @@ class NetworkEndpoint implements Endpoint {
       }, Math.ceil(withinMs * this.target.scale));
       this.waiter = () => {
         const r = this.inbox.shift();
-        if (r === undefined) return;
+        if (r === undefined && this.target.interrupted === undefined) return;
         clearTimeout(timer);
         this.waiter = undefined;
         resolve(r);
       };
     });
+  }
+  /** Ends a pending receive (the target was interrupted). */
+  wake(): void {
+    this.waiter?.();
   }
   /** A message from the target. */
   deliver(r: Received): void {
@@ -295,6 +300,8 @@ export class NetworkTarget implements Target {
   private readonly remoteAddress: Address;
   private listener: UdpSctpTransport | undefined;
   private listenerOpening: Promise<UdpSctpTransport> | undefined;
+  private interruptedBy: string | undefined;
+  private readonly sleepers = new Set<() => void>();
 
   constructor(private readonly options: NetworkTargetOptions) {
     this.scale = options.timeoutScale ?? 1;
@@ -335,6 +342,7 @@ export class NetworkTarget implements Target {
   }
 
   async open(role: Role, options: OpenOptions = {}): Promise<Endpoint> {
+    if (this.interrupted !== undefined) throw new NetworkTargetError(NETWORK_TARGET_ERR.interrupted, `not opening a ${role} endpoint: ${this.interrupted}`);
     if (role === 'peer' && this.options.enrpPort === undefined) throw new CaseSkip(`${this.describe().name} has no ENRP port (udp:HOST:PORT,enrp=PORT), so no peer role`);
     const n = ++this.endpointCount;
     const port = this.nextPort();
@@ -454,8 +462,29 @@ export class NetworkTarget implements Target {
   }
 
   sleep(ms: number): Promise<void> {
+    if (this.interrupted !== undefined) return Promise.resolve();
     const settle = Math.ceil((this.options.settleMs ?? 0) * this.scale);
-    return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms, settle)));
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.sleepers.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, ms, settle));
+      this.sleepers.add(done);
+    });
+  }
+
+  /** Why the current case was interrupted ({@link interrupt}), until the case ends. */
+  get interrupted(): string | undefined {
+    return this.interruptedBy;
+  }
+
+  /** See {@link Target.interrupt}: the registrar is gone, so the case stops waiting for it. */
+  interrupt(reason: string): void {
+    this.interruptedBy = reason;
+    for (const ep of this.endpoints) ep.wake();
+    for (const s of [...this.sleepers]) s();
   }
 
   async multicast(_message: Message, _from: Endpoint): Promise<void> {
@@ -469,12 +498,15 @@ export class NetworkTarget implements Target {
   async beginCase(_caseId: string): Promise<void> {
     await this.closeEndpoints();
     this.trace = [];
+    this.interruptedBy = undefined;
   }
 
   async endCase(): Promise<readonly TraceEntry[]> {
     await this.closeEndpoints();
     const t = this.trace;
     this.trace = [];
+    // The sanity exchange after a case runs outside any case: it must reach the target again.
+    this.interruptedBy = undefined;
     return t;
   }
 

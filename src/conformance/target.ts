@@ -196,5 +196,12 @@ export interface Target {
   beginCase(caseId: string): Promise<void>;
   /** End of a case: closes every endpoint it opened; returns its trace. */
   endCase(): Promise<readonly TraceEntry[]>;
+  /**
+   * The target is known to be gone (its supervisor saw it exit): until the next {@link beginCase},
+   * pending and further receives return at once, sleeps end at once and opening an endpoint fails,
+   * so the case body gives up instead of waiting out its deadlines. Optional: targets that cannot
+   * die this way (in-process) leave it out.
+   */
+  interrupt?(reason: string): void;
   dispose(): Promise<void>;
 }

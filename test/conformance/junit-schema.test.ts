@@ -33,7 +33,7 @@ async function run(factory: RegistrarFactory, prefixes: string[], expectFail: st
 /** Two runs' results as one report (no single registrar gives every verdict at once). */
 function merge(a: RunReport, b: RunReport): RunReport {
   const results = [...a.results, ...b.results];
-  const counts = { PASS: 0, FAIL: 0, TIMEOUT: 0, ERROR: 0, SKIP: 0, XFAIL: 0, XPASS: 0 } satisfies Record<Verdict, number>;
+  const counts = { PASS: 0, FAIL: 0, TIMEOUT: 0, ERROR: 0, CRASH: 0, SKIP: 0, XFAIL: 0, XPASS: 0 } satisfies Record<Verdict, number>;
   for (const r of results) counts[r.verdict]++;
   return { ...a, results, counts, ok: a.ok && b.ok };
 }
