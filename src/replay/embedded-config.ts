@@ -10,14 +10,12 @@
 import { open } from 'node:fs/promises';
 import { REPLAY_ERR, ReplayError } from './errors.js';
 import type { ReferenceConfigSpec } from './reference-config.js';
+import { PCAPNG_BLOCK, PCAPNG_BYTE_ORDER_MAGIC } from '../capture/pcapng.js';
+import { PCAPNG_OPTION } from '../capture/write/pcapng-writer.js';
 
 /** Prefix of the Section Header Block comment that carries registrar arguments. */
 export const REGISTRAR_ARGS_COMMENT_PREFIX = 'rserpool-harness registrar-args ';
 
-/** pcapng Section Header Block type and byte-order magic. */
-const SHB_TYPE = 0x0a0d0d0a;
-const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
-const OPT_COMMENT = 1;
 
 /**
  * The SHB comment recording `args` (the `registrar` command's arguments; `--pcap FILE` may stay,
@@ -31,9 +29,9 @@ export function registrarArgsComment(args: readonly string[]): string {
 export function sectionComments(head: Uint8Array): string[] {
   if (head.length < 28) return [];
   const le = new DataView(head.buffer, head.byteOffset, head.byteLength);
-  if (le.getUint32(0, true) !== SHB_TYPE) return [];
-  const little = le.getUint32(8, true) === BYTE_ORDER_MAGIC;
-  if (!little && le.getUint32(8, false) !== BYTE_ORDER_MAGIC) return [];
+  if (le.getUint32(0, true) !== PCAPNG_BLOCK.sectionHeader) return [];
+  const little = le.getUint32(8, true) === PCAPNG_BYTE_ORDER_MAGIC;
+  if (!little && le.getUint32(8, false) !== PCAPNG_BYTE_ORDER_MAGIC) return [];
   const total = le.getUint32(4, little);
   const end = Math.min(total - 4, head.length);
   const out: string[] = [];
@@ -41,7 +39,7 @@ export function sectionComments(head: Uint8Array): string[] {
     const code = le.getUint16(p, little);
     const len = le.getUint16(p + 2, little);
     if (code === 0 || p + 4 + len > end) break;
-    if (code === OPT_COMMENT) out.push(new TextDecoder().decode(head.subarray(p + 4, p + 4 + len)));
+    if (code === PCAPNG_OPTION.comment) out.push(new TextDecoder().decode(head.subarray(p + 4, p + 4 + len)));
     p += 4 + ((len + 3) & ~3);
   }
   return out;
